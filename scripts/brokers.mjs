@@ -1,0 +1,261 @@
+#!/usr/bin/env node
+// Prepares and checks the brokers that warren's broker test suites use. Plain Node ESM, no dependencies.
+//
+//   node scripts/brokers.mjs --prepare   start RabbitMQ and Redis if they are down, enable RabbitMQ's AMQP 1.0 plugin,
+//                                        install the Debian interop peers (as root with apt only). Idempotent.
+//   node scripts/brokers.mjs --check     say which brokers are unreachable. Under CI=true a missing one fails the run;
+//                                        elsewhere it prints one line per missing broker and exits 0 (suites skip).
+//
+// Broker addresses: WARREN_AMQP_URL (default amqp://guest:guest@127.0.0.1:5672/) and WARREN_REDIS_URL (default
+// redis://127.0.0.1:6379). Only host:port is ever printed, never credentials.
+
+import { spawnSync } from 'node:child_process';
+import { accessSync, constants } from 'node:fs';
+import net from 'node:net';
+import { delimiter, join } from 'node:path';
+
+const AMQP_URL = process.env.WARREN_AMQP_URL || 'amqp://guest:guest@127.0.0.1:5672/';
+const REDIS_URL = process.env.WARREN_REDIS_URL || 'redis://127.0.0.1:6379';
+const CI = process.env.CI === 'true';
+const PYTHON = '/usr/bin/python3';
+const DOCKER_HINT = 'start brokers with docker compose -f docker/compose.yml up -d';
+const DEFAULT_PORTS = { 'amqp:': 5672, 'amqps:': 5671, 'amqp10:': 5672, 'amqp10s:': 5671, 'redis:': 6379, 'rediss:': 6379 };
+
+/** Debian packages for interop peers: [package, why]. */
+const DEBIAN_PEERS = [
+  ['python3-kombu', 'kombu interop tests'],
+  ['python3-redis', "kombu's Redis transport"],
+  ['amqp-tools', 'amqp-publish / amqp-consume'],
+  ['python3-qpid-proton', 'AMQP 1.0 peer client'],
+  ['libqpid-proton11-dev-examples', 'small AMQP 1.0 broker for tests'],
+];
+
+const log = (line) => console.log(`[brokers] ${line}`);
+
+/** host:port of a broker URL (no credentials), with the scheme's default port. */
+function endpoint(url) {
+  let parsed;
+  try {
+    parsed = new URL(url);
+  } catch {
+    // Never echo the raw string: it may hold a password.
+    throw new Error(`malformed broker URL (scheme ${String(url).split(':')[0]}://...)`);
+  }
+  const host = parsed.hostname.replace(/^\[(.*)\]$/, '$1') || '127.0.0.1';
+  const port = parsed.port ? Number(parsed.port) : (DEFAULT_PORTS[parsed.protocol] ?? 0);
+  return { host, port, label: `${host.includes(':') ? `[${host}]` : host}:${port}` };
+}
+
+function isLocal(host) {
+  return host === '127.0.0.1' || host === 'localhost' || host === '::1' || host === '0.0.0.0';
+}
+
+function reachable({ host, port }, timeoutMs = 1000) {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host, port });
+    const done = (ok) => {
+      socket.removeAllListeners();
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(timeoutMs, () => done(false));
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+  });
+}
+
+async function waitReachable(ep, totalMs) {
+  const deadline = Date.now() + totalMs;
+  while (Date.now() < deadline) {
+    if (await reachable(ep, 500)) return true;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return false;
+}
+
+function which(cmd) {
+  const dirs = (process.env.PATH || '').split(delimiter).concat(['/usr/sbin', '/sbin', '/usr/bin', '/bin']);
+  for (const dir of dirs) {
+    if (!dir) continue;
+    try {
+      accessSync(join(dir, cmd), constants.X_OK);
+      return join(dir, cmd);
+    } catch {}
+  }
+  return null;
+}
+
+/** Runs a command synchronously with a bound; returns { ok, stdout, stderr }. */
+function run(cmd, args, { timeoutMs = 120_000, env } = {}) {
+  const result = spawnSync(cmd, args, {
+    encoding: 'utf8',
+    timeout: timeoutMs,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: env ? { ...process.env, ...env } : process.env,
+  });
+  return {
+    ok: result.status === 0 && !result.error,
+    stdout: result.stdout || '',
+    stderr: (result.stderr || '') + (result.error ? String(result.error.message) : ''),
+    timedOut: result.error?.code === 'ETIMEDOUT',
+  };
+}
+
+function lastLines(text, n = 5) {
+  return text.trim().split('\n').slice(-n).join('\n    ');
+}
+
+const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+const hasApt = Boolean(which('apt-get') && which('dpkg-query'));
+let aptUpdated = false;
+
+function debInstalled(pkg) {
+  const r = run('dpkg-query', ['-W', '-f=${Status}', pkg], { timeoutMs: 10_000 });
+  return r.ok && r.stdout.includes('install ok installed');
+}
+
+/** apt-get install the given packages (apt-get update once per run, only when something is missing). */
+function aptInstall(pkgs) {
+  const env = { DEBIAN_FRONTEND: 'noninteractive' };
+  if (!aptUpdated) {
+    log('apt-get update');
+    const u = run('apt-get', ['update', '-q'], { timeoutMs: 300_000, env });
+    aptUpdated = true;
+    if (!u.ok) log(`apt-get update failed:\n    ${lastLines(u.stderr)}`);
+  }
+  log(`apt-get install -y ${pkgs.join(' ')}`);
+  const r = run('apt-get', ['install', '-y', '-q', '--no-install-recommends', ...pkgs], { timeoutMs: 600_000, env });
+  if (!r.ok) log(`apt-get install failed:\n    ${lastLines(r.stderr || r.stdout)}`);
+  return r.ok;
+}
+
+// ---------------------------------------------------------------------------------------------------------------- prepare
+
+async function prepareRabbit() {
+  const ep = endpoint(AMQP_URL);
+  let up = await reachable(ep);
+  if (up) {
+    log(`RabbitMQ reachable at ${ep.label}`);
+  } else if (!isLocal(ep.host)) {
+    log(`RabbitMQ not reachable at ${ep.label} (not a local address: not starting it)`);
+    return false;
+  } else {
+    if (!which('rabbitmq-server') && isRoot && hasApt) aptInstall(['rabbitmq-server']);
+    if (!which('rabbitmq-server')) {
+      log(`RabbitMQ not reachable at ${ep.label} and rabbitmq-server is not installed: ${DOCKER_HINT}`);
+      return false;
+    }
+    log('RabbitMQ down: rabbitmq-server -detached');
+    const start = run('rabbitmq-server', ['-detached'], { timeoutMs: 60_000 });
+    if (!start.ok) log(`rabbitmq-server -detached failed:\n    ${lastLines(start.stderr || start.stdout)}`);
+    const wait = run('rabbitmqctl', ['await_startup', '--timeout', '120'], { timeoutMs: 150_000 });
+    if (!wait.ok) log(`rabbitmqctl await_startup failed:\n    ${lastLines(wait.stderr || wait.stdout)}`);
+    up = await waitReachable(ep, 30_000);
+    log(up ? `RabbitMQ started, reachable at ${ep.label}` : `RabbitMQ still not reachable at ${ep.label}`);
+  }
+  if (!up || !isLocal(ep.host) || !which('rabbitmq-plugins')) {
+    if (up && !isLocal(ep.host)) log('RabbitMQ is remote: make sure rabbitmq_amqp1_0 is enabled there');
+    return up;
+  }
+  const list = run('rabbitmq-plugins', ['list', '-e', '-m'], { timeoutMs: 60_000 });
+  if (list.ok && /^rabbitmq_amqp1_0$/m.test(list.stdout)) {
+    log('RabbitMQ plugin rabbitmq_amqp1_0 already enabled');
+  } else {
+    log('RabbitMQ: rabbitmq-plugins enable rabbitmq_amqp1_0');
+    const en = run('rabbitmq-plugins', ['enable', 'rabbitmq_amqp1_0'], { timeoutMs: 120_000 });
+    if (!en.ok) log(`enabling rabbitmq_amqp1_0 failed:\n    ${lastLines(en.stderr || en.stdout)}`);
+  }
+  return up;
+}
+
+async function prepareRedis() {
+  const ep = endpoint(REDIS_URL);
+  if (await reachable(ep)) {
+    log(`Redis reachable at ${ep.label}`);
+    return true;
+  }
+  if (!isLocal(ep.host)) {
+    log(`Redis not reachable at ${ep.label} (not a local address: not starting it)`);
+    return false;
+  }
+  if (!which('redis-server') && isRoot && hasApt) aptInstall(['redis-server']);
+  if (!which('redis-server')) {
+    log(`Redis not reachable at ${ep.label} and redis-server is not installed: ${DOCKER_HINT}`);
+    return false;
+  }
+  const args = ['--daemonize', 'yes', '--bind', '127.0.0.1', '--port', String(ep.port), '--save', '', '--appendonly', 'no'];
+  log(`Redis down: redis-server --daemonize yes --bind 127.0.0.1 --port ${ep.port} --save "" --appendonly no`);
+  const r = run('redis-server', args, { timeoutMs: 30_000 });
+  if (!r.ok) log(`redis-server failed:\n    ${lastLines(r.stderr || r.stdout)}`);
+  const up = await waitReachable(ep, 15_000);
+  log(up ? `Redis started, reachable at ${ep.label}` : `Redis still not reachable at ${ep.label}`);
+  return up;
+}
+
+function preparePeers() {
+  if (!isRoot || !hasApt) {
+    log(`Debian peers: not root with apt-get, skipping (${DEBIAN_PEERS.map(([p]) => p).join(', ')})`);
+    return;
+  }
+  const missing = DEBIAN_PEERS.filter(([pkg]) => !debInstalled(pkg)).map(([pkg]) => pkg);
+  if (missing.length === 0) {
+    log(`Debian peers already installed (${DEBIAN_PEERS.map(([p]) => p).join(', ')})`);
+    return;
+  }
+  aptInstall(missing);
+  const still = missing.filter((pkg) => !debInstalled(pkg));
+  log(still.length ? `Debian peers still missing: ${still.join(', ')}` : `Debian peers installed: ${missing.join(', ')}`);
+}
+
+async function prepare() {
+  const t0 = Date.now();
+  await prepareRabbit();
+  await prepareRedis();
+  preparePeers();
+  log(`prepare done in ${((Date.now() - t0) / 1000).toFixed(1)}s`);
+}
+
+// ------------------------------------------------------------------------------------------------------------------ check
+
+async function check() {
+  const missing = [];
+  const amqp = endpoint(AMQP_URL);
+  const redis = endpoint(REDIS_URL);
+  const [amqpUp, redisUp] = await Promise.all([reachable(amqp), reachable(redis)]);
+  if (!amqpUp) missing.push(`RabbitMQ not reachable at ${amqp.label}`);
+  if (!redisUp) missing.push(`Redis not reachable at ${redis.label}`);
+  const kombu = run(PYTHON, ['-c', 'import kombu'], { timeoutMs: 30_000 });
+  if (!kombu.ok) missing.push(`kombu not importable by ${PYTHON} (install python3-kombu, or run node scripts/brokers.mjs --prepare as root)`);
+
+  if (missing.length === 0) {
+    log(`RabbitMQ ${amqp.label}, Redis ${redis.label} reachable; kombu importable`);
+    return 0;
+  }
+  if (CI) {
+    for (const m of missing) console.error(`[brokers] MISSING in CI: ${m}`);
+    console.error('[brokers] CI=true requires every broker; run node scripts/brokers.mjs --prepare first');
+    return 1;
+  }
+  for (const m of missing) {
+    if (m.startsWith('kombu')) console.log(`[brokers] ${m}: kombu interop tests will skip`);
+    else console.log(`[brokers] ${m}: broker suites will skip; ${DOCKER_HINT}`);
+  }
+  return 0;
+}
+
+// ------------------------------------------------------------------------------------------------------------------- main
+
+const mode = process.argv[2];
+try {
+  if (mode === '--prepare') {
+    await prepare();
+  } else if (mode === '--check') {
+    process.exitCode = await check();
+  } else {
+    console.error('usage: node scripts/brokers.mjs --prepare | --check');
+    process.exitCode = 2;
+  }
+} catch (error) {
+  console.error(`[brokers] ${error instanceof Error ? error.message : String(error)}`);
+  process.exitCode = 1;
+}
