@@ -19,7 +19,14 @@ const REDIS_URL = process.env.WARREN_REDIS_URL || 'redis://127.0.0.1:6379';
 const CI = process.env.CI === 'true';
 const PYTHON = '/usr/bin/python3';
 const DOCKER_HINT = 'start brokers with docker compose -f docker/compose.yml up -d';
-const DEFAULT_PORTS = { 'amqp:': 5672, 'amqps:': 5671, 'amqp10:': 5672, 'amqp10s:': 5671, 'redis:': 6379, 'rediss:': 6379 };
+const DEFAULT_PORTS = {
+  'amqp:': 5672,
+  'amqps:': 5671,
+  'amqp10:': 5672,
+  'amqp10s:': 5671,
+  'redis:': 6379,
+  'rediss:': 6379,
+};
 
 /** Debian packages for interop peers: [package, why]. */
 const DEBIAN_PEERS = [
@@ -110,6 +117,7 @@ const hasApt = Boolean(which('apt-get') && which('dpkg-query'));
 let aptUpdated = false;
 
 function debInstalled(pkg) {
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: dpkg-query's own format syntax, not a template
   const r = run('dpkg-query', ['-W', '-f=${Status}', pkg], { timeoutMs: 10_000 });
   return r.ok && r.stdout.includes('install ok installed');
 }
@@ -183,7 +191,18 @@ async function prepareRedis() {
     log(`Redis not reachable at ${ep.label} and redis-server is not installed: ${DOCKER_HINT}`);
     return false;
   }
-  const args = ['--daemonize', 'yes', '--bind', '127.0.0.1', '--port', String(ep.port), '--save', '', '--appendonly', 'no'];
+  const args = [
+    '--daemonize',
+    'yes',
+    '--bind',
+    '127.0.0.1',
+    '--port',
+    String(ep.port),
+    '--save',
+    '',
+    '--appendonly',
+    'no',
+  ];
   log(`Redis down: redis-server --daemonize yes --bind 127.0.0.1 --port ${ep.port} --save "" --appendonly no`);
   const r = run('redis-server', args, { timeoutMs: 30_000 });
   if (!r.ok) log(`redis-server failed:\n    ${lastLines(r.stderr || r.stdout)}`);
@@ -204,7 +223,9 @@ function preparePeers() {
   }
   aptInstall(missing);
   const still = missing.filter((pkg) => !debInstalled(pkg));
-  log(still.length ? `Debian peers still missing: ${still.join(', ')}` : `Debian peers installed: ${missing.join(', ')}`);
+  log(
+    still.length ? `Debian peers still missing: ${still.join(', ')}` : `Debian peers installed: ${missing.join(', ')}`,
+  );
 }
 
 async function prepare() {
@@ -225,7 +246,10 @@ async function check() {
   if (!amqpUp) missing.push(`RabbitMQ not reachable at ${amqp.label}`);
   if (!redisUp) missing.push(`Redis not reachable at ${redis.label}`);
   const kombu = run(PYTHON, ['-c', 'import kombu'], { timeoutMs: 30_000 });
-  if (!kombu.ok) missing.push(`kombu not importable by ${PYTHON} (install python3-kombu, or run node scripts/brokers.mjs --prepare as root)`);
+  if (!kombu.ok)
+    missing.push(
+      `kombu not importable by ${PYTHON} (install python3-kombu, or run node scripts/brokers.mjs --prepare as root)`,
+    );
 
   if (missing.length === 0) {
     log(`RabbitMQ ${amqp.label}, Redis ${redis.label} reachable; kombu importable`);

@@ -28,7 +28,11 @@ describe('broker availability', () => {
   });
 
   it('parses host and default ports without keeping credentials', () => {
-    expect(brokerEndpoint('amqp://guest:secret@127.0.0.1/')).toEqual({ host: '127.0.0.1', port: 5672, label: '127.0.0.1:5672' });
+    expect(brokerEndpoint('amqp://guest:secret@127.0.0.1/')).toEqual({
+      host: '127.0.0.1',
+      port: 5672,
+      label: '127.0.0.1:5672',
+    });
     expect(brokerEndpoint('amqps://h').port).toBe(5671);
     expect(brokerEndpoint('redis://:pw@localhost').port).toBe(6379);
     expect(brokerEndpoint('amqp10://localhost').port).toBe(5672);

@@ -29,7 +29,9 @@ export function brokerEndpoint(url: string): { host: string; port: number; label
     parsed = new URL(url);
   } catch {
     // URL's own error keeps the raw input (password included): build a clean one instead.
-    throw new Error(`malformed broker URL (${url.split(':')[0] ?? ''}://...): expected scheme://[user:pass@]host[:port]`);
+    throw new Error(
+      `malformed broker URL (${url.split(':')[0] ?? ''}://...): expected scheme://[user:pass@]host[:port]`,
+    );
   }
   const host = parsed.hostname.replace(/^\[(.*)\]$/, '$1') || '127.0.0.1';
   const port = parsed.port ? Number(parsed.port) : DEFAULT_PORTS[parsed.protocol];
