@@ -1,0 +1,96 @@
+/**
+ * Runs every example in examples/ as a user would (`tsx <file>`), as a child process, and checks that it ends by
+ * itself with exit code 0 and prints the lines that show its messages went through.
+ */
+import { spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const repo = fileURLToPath(new URL('..', import.meta.url));
+const tsxCli = createRequire(import.meta.url).resolve('tsx/cli');
+
+interface Run {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+function runExample(file: string, env: Record<string, string>, timeoutMs = 45_000): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [tsxCli, file], {
+      cwd: repo,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      stdout += chunk;
+    });
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+      stderr += chunk;
+    });
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`${file} did not end by itself within ${timeoutMs} ms\nstdout:\n${stdout}\nstderr:\n${stderr}`));
+    }, timeoutMs);
+    child.on('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr });
+    });
+  });
+}
+
+/** Asserts a clean exit, showing the output when it was not. */
+function expectSuccess(run: Run): void {
+  expect({ code: run.code, signal: run.signal, stderr: run.stderr }).toMatchObject({ code: 0, signal: null });
+}
+
+function lines(text: string, pattern: RegExp): string[] {
+  return text.split('\n').filter((line) => pattern.test(line));
+}
+
+describe('examples on memory://', () => {
+  const env = { WARREN_URL: 'memory://' };
+
+  it('feed-importer: plain and subclassed Publisher/Consumer, fetch and purge', async () => {
+    const run = await runExample('examples/feed-importer.ts', env);
+    expectSuccess(run);
+    expect(run.stdout).toContain('connected to memory://');
+    expect(run.stdout).toContain('Publisher: sent import_feed http://cnn.com/rss/edition.rss');
+    expect(run.stdout).toContain('Got feed import message for: http://cnn.com/rss/edition.rss');
+    expect(run.stdout).toContain('plain Publisher/Consumer: done');
+    expect(run.stdout).toContain('FeedConsumer: importing http://cnn.com/rss/edition.rss');
+    expect(run.stdout).toContain('subclassed FeedPublisher/FeedConsumer: done');
+    expect(run.stdout).toContain('fetch: got http://example.org/one.rss');
+    expect(run.stdout).toContain('purge: discarded 2 message(s)');
+    expect(run.stdout).toContain('connection closed');
+    expect(run.stderr).not.toMatch(/error/i);
+  });
+
+  it('puka/sync-send: sends one message', async () => {
+    const run = await runExample('examples/puka/sync-send.ts', env);
+    expectSuccess(run);
+    expect(lines(run.stdout, /\[\*\] Message sent/)).toHaveLength(1);
+  });
+
+  it('puka/async-send: sends one message through callbacks', async () => {
+    const run = await runExample('examples/puka/async-send.ts', env);
+    expectSuccess(run);
+    expect(lines(run.stdout, /\[\*\] Message sent/)).toHaveLength(1);
+  });
+
+  it('puka/sync-receive: receives three messages and ends', async () => {
+    const run = await runExample('examples/puka/sync-receive.ts', env);
+    expectSuccess(run);
+    expect(run.stdout).toContain('sent 3 more');
+    const received = lines(run.stdout, /\[x\] Received message \d: "Hello world!"/);
+    expect(received).toHaveLength(3);
+  });
+});
