@@ -1,0 +1,63 @@
+import { ContentDisallowedError } from './errors.js';
+import type { Headers } from './properties.js';
+import { COMPRESSION_HEADER, compressions } from './serialization/compressions.js';
+import { serializers } from './serialization/serializers.js';
+
+/** What a message needs to be encoded: the body and how. */
+export interface EncodeRequest {
+  serializer: string;
+  compression: string | undefined;
+}
+
+export interface EncodedMessage {
+  content: Buffer;
+  contentType: string;
+  contentEncoding: string;
+  /** The value of the `compression` header, when compressed. */
+  compression: string | undefined;
+}
+
+/** Serializes then compresses a body (kombu's order), for publishers. */
+export function encodeBody(body: unknown, request: EncodeRequest): EncodedMessage {
+  const encoded = serializers.encode(body, request.serializer);
+  if (request.compression === undefined) return { ...encoded, compression: undefined };
+  const compressed = compressions.compress(encoded.content, request.compression);
+  return { ...encoded, content: compressed.content, compression: compressed.header };
+}
+
+/** A consumer's accept list, resolved to content types once (it is checked for every message). */
+export class AcceptList {
+  readonly #types: Set<string>;
+  readonly entries: readonly string[];
+
+  constructor(entries: readonly string[]) {
+    this.entries = entries;
+    this.#types = new Set(entries.flatMap((entry) => serializers.contentTypesFor(entry)));
+  }
+
+  check(contentType: string | undefined): void {
+    const normalized = normalize(contentType ?? 'application/octet-stream');
+    if (!this.#types.has(normalized)) {
+      throw new ContentDisallowedError(
+        `Refusing a message of content type "${contentType ?? '(none)'}": this consumer accepts only ${this.entries.join(', ')}. Add it to the consumer's accept list if it is safe to decode.`,
+      );
+    }
+  }
+}
+
+function normalize(contentType: string): string {
+  const semicolon = contentType.indexOf(';');
+  return (semicolon === -1 ? contentType : contentType.slice(0, semicolon)).trim().toLowerCase();
+}
+
+/** Decompresses (by the `compression` header) and checks the accept list; returns the payload bytes. */
+export function payloadOf(content: Buffer, contentType: string | undefined, headers: Headers, accept: AcceptList): Buffer {
+  accept.check(contentType);
+  const compression = headers[COMPRESSION_HEADER];
+  return typeof compression === 'string' && compression !== '' ? compressions.decompress(content, compression) : content;
+}
+
+/** Deserializes payload bytes by content type. */
+export function decodePayload(payload: Buffer, contentType: string | undefined): unknown {
+  return serializers.decode(payload, contentType);
+}

@@ -1,0 +1,443 @@
+import { AcceptList, decodePayload, payloadOf } from './codec.js';
+import type { Connection } from './connection.js';
+import { SafeEmitter } from './emitter.js';
+import { ConfigurationError, MessageStateError, toError } from './errors.js';
+import { Message } from './message.js';
+import { type BodySchema, validateBody } from './schema.js';
+import { Fifo } from './semantics/fifo.js';
+import type { Subscription } from './subscription.js';
+import type { ExchangeType, QueueArguments } from './topology.js';
+import type { Delivery } from './transport.js';
+
+export interface ConsumerOptions<TBody = unknown> {
+  /** The queue to consume from (declared unless `declare: false`). Empty: a server-named exclusive queue. */
+  queue?: string;
+  /** Several queues declared beforehand (carrot's ConsumerSet); they are not declared. */
+  queues?: string[];
+  /** The exchange to declare and bind the queue to; '' (default) binds nothing. */
+  exchange?: string;
+  exchangeType?: ExchangeType;
+  routingKey?: string;
+  /** Arguments of the binding (headers exchanges: `{ 'x-match': 'all', ... }`). */
+  bindingArguments?: Record<string, unknown>;
+  /** At most this many unacknowledged messages at a time (default 100; 0: no limit). */
+  prefetch?: number;
+  /** Serializer names or content types to decode (default ['json']); anything else is refused. */
+  accept?: string[];
+  /** Auto-acknowledge on delivery (default false: acknowledge each message). */
+  noAck?: boolean;
+  /** Declare the exchange, queue and binding first (default true). */
+  declare?: boolean;
+  durable?: boolean;
+  exclusive?: boolean;
+  autoDelete?: boolean;
+  queueArguments?: QueueArguments;
+  /** Requeue a message whose callback threw, instead of rejecting it (default false). */
+  requeueOnError?: boolean;
+  /** Consume exclusively (no other consumer on the queue). */
+  exclusiveConsumer?: boolean;
+  /** Validates each body; a failing message is rejected and reported, not passed on. */
+  schema?: BodySchema<TBody>;
+  /** Ends `wait()` and the consumer when it fires. */
+  signal?: AbortSignal;
+}
+
+export type ConsumerCallback<TBody> = (body: TBody, message: Message<TBody>) => unknown;
+
+export interface ConsumerEvents<TBody> {
+  [event: string]: unknown[];
+  /** Every problem with a delivery: callback threw, content disallowed, decode or schema failed, cancelled by the broker. */
+  error: [error: Error, message?: Message<TBody>];
+}
+
+interface ConsumerSettings {
+  queues: string[];
+  prefetch: number;
+  noAck: boolean;
+  accept: AcceptList;
+  requeueOnError: boolean;
+  schema: BodySchema<unknown> | undefined;
+  exclusiveConsumer: boolean;
+}
+
+type Phase = 'idle' | 'consuming' | 'cancelled' | 'closed';
+
+/**
+ * Receives messages from one queue (or several). Fields are defaults that constructor options override, so a
+ * subclass can set them carrot-style and override `receive`. Delivery goes to `receive` (by default: every
+ * registered callback), or to a `for await` loop; each message must be settled (ack, reject or requeue) unless
+ * `noAck`. A callback that throws gets its message rejected (or requeued with `requeueOnError`) and the error
+ * reported through the 'error' event.
+ */
+export class Consumer<TBody = unknown> extends SafeEmitter<ConsumerEvents<TBody>> implements AsyncIterable<Message<TBody>> {
+  queue?: string;
+  queues?: string[];
+  exchange?: string;
+  exchangeType?: ExchangeType;
+  routingKey?: string;
+  prefetch?: number;
+  accept?: string[];
+  noAck?: boolean;
+  durable?: boolean;
+  exclusive?: boolean;
+  autoDelete?: boolean;
+  queueArguments?: QueueArguments;
+  schema?: BodySchema<TBody>;
+
+  readonly connection: Connection;
+  readonly #options: ConsumerOptions<TBody>;
+  readonly #callbacks: ConsumerCallback<TBody>[] = [];
+  #settings: ConsumerSettings | undefined;
+  #declared: Promise<string[]> | undefined;
+  #subscriptions: Subscription[] = [];
+  #starting: Promise<void> | undefined;
+  #phase: Phase = 'idle';
+  #waiters: Array<() => void> = [];
+  /** Set while a `for await` loop is the receiver. */
+  #iterator: ConsumerIterator<TBody> | undefined;
+
+  constructor(connection: Connection, options: ConsumerOptions<TBody> = {}) {
+    super();
+    this.connection = connection;
+    this.#options = options;
+    options.signal?.addEventListener('abort', () => void this.cancel().catch(() => {}), { once: true });
+  }
+
+  /** Adds a callback that gets each message (carrot's register_callback). */
+  register(callback: ConsumerCallback<TBody>): this {
+    this.#callbacks.push(callback);
+    return this;
+  }
+
+  /**
+   * Handles one message. The default calls every registered callback in turn; override it in a subclass instead
+   * of registering callbacks.
+   */
+  async receive(body: TBody, message: Message<TBody>): Promise<void> {
+    if (this.#callbacks.length === 0) {
+      throw new ConfigurationError(
+        `No callback is registered for consumer of ${this.#settingsNow().queues.join(', ')}: call register(fn) or override receive().`,
+      );
+    }
+    for (const callback of this.#callbacks) await callback(body, message);
+  }
+
+  /** Declares (unless `declare: false`) and starts delivering to `receive`. Resolves once subscribed. */
+  async consume(): Promise<void> {
+    this.#assertUsable('consume');
+    if (this.#phase === 'consuming') return;
+    this.#starting ??= this.#start().finally(() => {
+      this.#starting = undefined;
+    });
+    await this.#starting;
+  }
+
+  /**
+   * Consumes (if not already) and resolves when the consumer is cancelled or closed, or when `signal` fires
+   * (which cancels it): carrot's consumer loop.
+   */
+  async wait(options: { signal?: AbortSignal } = {}): Promise<void> {
+    const { signal } = options;
+    if (signal?.aborted) return;
+    await this.consume();
+    if (this.#phase !== 'consuming') return;
+    await new Promise<void>((resolve) => {
+      const onAbort = (): void => {
+        void this.cancel()
+          .catch(() => {})
+          .then(resolve);
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.#waiters.push(() => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+      });
+    });
+  }
+
+  /** Takes one message without subscribing (basic.get), or null when the queue is empty. */
+  async fetch(): Promise<Message<TBody> | null> {
+    this.#assertUsable('fetch');
+    const [queue] = await this.declare();
+    const settings = this.#settingsNow();
+    const delivery = await this.connection.get(queue as string, settings.noAck);
+    if (!delivery) return null;
+    const message = this.#decode(delivery, settings);
+    if (message.error) {
+      await this.#refuse(delivery, settings).catch(() => {});
+      throw message.error;
+    }
+    return message.message;
+  }
+
+  /** Drops every ready message of the consumer's queues (carrot's discard_all); resolves with how many. */
+  async purge(): Promise<number> {
+    const queues = await this.declare();
+    let total = 0;
+    for (const queue of queues) total += await this.connection.purgeQueue(queue);
+    return total;
+  }
+
+  /** Declares the exchange, queue and binding (once); resolves with the queue names. */
+  declare(): Promise<string[]> {
+    this.#declared ??= this.#declareTopology().catch((error: unknown) => {
+      this.#declared = undefined;
+      throw error;
+    });
+    return this.#declared;
+  }
+
+  /** Stops deliveries; messages already delivered can still be settled. `consume()` starts again. */
+  async cancel(): Promise<void> {
+    if (this.#phase === 'closed') return;
+    await this.#stop('cancel');
+    this.#phase = 'cancelled';
+    this.#release();
+  }
+
+  /** Cancels and returns unsettled messages to the queue. The consumer cannot be used again. */
+  async close(): Promise<void> {
+    if (this.#phase === 'closed') return;
+    await this.#stop('close');
+    this.#phase = 'closed';
+    this.#release();
+  }
+
+  /** The current consumer tags (one per queue). */
+  get consumerTags(): string[] {
+    return this.#subscriptions.map((s) => s.consumerTag).filter((tag): tag is string => tag !== undefined);
+  }
+
+  get isConsuming(): boolean {
+    return this.#phase === 'consuming';
+  }
+
+  /** `for await (const message of consumer)`: subscribes on the first pull; `break` cancels. */
+  [Symbol.asyncIterator](): AsyncIterator<Message<TBody>> {
+    this.#iterator ??= new ConsumerIterator<TBody>(
+      () => this.consume(),
+      () => this.cancel(),
+    );
+    return this.#iterator;
+  }
+
+  // ---- internals ------------------------------------------------------------------------------------------
+
+  #assertUsable(what: string): void {
+    if (this.#phase === 'closed') throw new MessageStateError(`This consumer is closed; create a new Consumer to ${what}.`);
+  }
+
+  async #start(): Promise<void> {
+    const queues = await this.declare();
+    const settings = this.#settingsNow();
+    const onDelivery = (delivery: Delivery): void => this.#onDelivery(delivery, settings);
+    const subscriptions: Subscription[] = [];
+    try {
+      for (const queue of queues) {
+        subscriptions.push(
+          await this.connection.subscribe(
+            queue,
+            { prefetch: settings.prefetch, noAck: settings.noAck, exclusive: settings.exclusiveConsumer },
+            onDelivery,
+            (error) => this.#brokerCancelled(error),
+          ),
+        );
+      }
+    } catch (error) {
+      for (const subscription of subscriptions) await this.connection.unsubscribe(subscription, 'close').catch(() => {});
+      throw error;
+    }
+    this.#subscriptions = subscriptions;
+    this.#phase = 'consuming';
+  }
+
+  async #stop(how: 'cancel' | 'close'): Promise<void> {
+    await this.#starting?.catch(() => {});
+    const subscriptions = this.#subscriptions;
+    this.#subscriptions = [];
+    const errors: unknown[] = [];
+    for (const subscription of subscriptions) {
+      await this.connection.unsubscribe(subscription, how).catch((error: unknown) => errors.push(error));
+    }
+    if (errors.length > 0) throw errors[0];
+  }
+
+  #release(): void {
+    const waiters = this.#waiters;
+    this.#waiters = [];
+    for (const wake of waiters) wake();
+    this.#iterator?.end();
+  }
+
+  #brokerCancelled(error: Error): void {
+    this.emit('error', error);
+    if (this.#subscriptions.every((s) => !s.active)) {
+      this.#subscriptions = [];
+      this.#phase = 'cancelled';
+      this.#release();
+    }
+  }
+
+  async #declareTopology(): Promise<string[]> {
+    const o = this.#options;
+    const queues = o.queues ?? this.queues;
+    if (queues && queues.length > 0) return [...queues];
+    const declare = o.declare ?? true;
+    const name = o.queue ?? this.queue ?? '';
+    if (!declare) {
+      if (!name) throw new ConfigurationError('A consumer with declare: false needs a queue name.');
+      return [name];
+    }
+    const exchange = o.exchange ?? this.exchange ?? '';
+    const serverNamed = name === '';
+    if (exchange !== '') {
+      await this.connection.declareExchange({
+        name: exchange,
+        type: o.exchangeType ?? this.exchangeType ?? 'direct',
+        durable: o.durable ?? this.durable ?? true,
+      });
+    }
+    const exclusive = o.exclusive ?? this.exclusive ?? serverNamed;
+    const spec = {
+      name,
+      durable: o.durable ?? this.durable ?? !serverNamed,
+      exclusive: exclusive && this.connection.capabilities.exclusiveQueues,
+      autoDelete: o.autoDelete ?? this.autoDelete ?? serverNamed,
+    };
+    const args = o.queueArguments ?? this.queueArguments;
+    const info = await this.connection.declareQueue(args ? { ...spec, arguments: args } : spec);
+    if (exchange !== '') {
+      const routingKey = o.routingKey ?? this.routingKey ?? '';
+      const binding = { queue: info.queue, exchange, routingKey };
+      await this.connection.bindQueue(o.bindingArguments ? { ...binding, arguments: o.bindingArguments } : binding);
+    }
+    return [info.queue];
+  }
+
+  #settingsNow(): ConsumerSettings {
+    if (this.#settings) return this.#settings;
+    const o = this.#options;
+    const noAck = o.noAck ?? this.noAck ?? false;
+    this.#settings = {
+      queues: o.queues ?? this.queues ?? [o.queue ?? this.queue ?? ''],
+      prefetch: o.prefetch ?? this.prefetch ?? 100,
+      noAck,
+      accept: new AcceptList(o.accept ?? this.accept ?? ['json']),
+      requeueOnError: o.requeueOnError ?? false,
+      schema: (o.schema ?? this.schema) as BodySchema<unknown> | undefined,
+      exclusiveConsumer: o.exclusiveConsumer ?? false,
+    };
+    if (!noAck) this.connection.require('acks', 'Manual acknowledgement (noAck: false)');
+    return this.#settings;
+  }
+
+  /** Decodes a delivery; a failure comes back as `error` together with a message whose body is undefined. */
+  #decode(delivery: Delivery, settings: ConsumerSettings): { message: Message<TBody>; error?: Error } {
+    const { contentType, headers } = delivery.properties;
+    let payload = delivery.content;
+    try {
+      payload = payloadOf(delivery.content, contentType, headers, settings.accept);
+      let body = decodePayload(payload, contentType);
+      if (settings.schema) body = validateBody(settings.schema, body, 'consumer');
+      return { message: new Message<TBody>(delivery, payload, body as TBody, settings.noAck) };
+    } catch (error) {
+      return { message: new Message<TBody>(delivery, payload, undefined as TBody, settings.noAck), error: toError(error) };
+    }
+  }
+
+  /** Refused messages are rejected without requeue (dead-lettered where the queue has a DLX), never redelivered in a loop. */
+  async #refuse(delivery: Delivery, settings: ConsumerSettings): Promise<void> {
+    if (!settings.noAck) await delivery.settler.reject(delivery, false);
+  }
+
+  #onDelivery(delivery: Delivery, settings: ConsumerSettings): void {
+    const decoded = this.#decode(delivery, settings);
+    if (decoded.error) {
+      const message = decoded.message;
+      this.#refuse(delivery, settings).catch(() => {});
+      this.emit('error', decoded.error, message);
+      return;
+    }
+    const message = decoded.message;
+    if (this.#iterator?.active) {
+      this.#iterator.push(message);
+      return;
+    }
+    let result: unknown;
+    try {
+      result = this.receive(message.body, message);
+    } catch (error) {
+      this.#failed(error, message, settings);
+      return;
+    }
+    if (result instanceof Promise) result.then(undefined, (error: unknown) => this.#failed(error, message, settings));
+  }
+
+  #failed(thrown: unknown, message: Message<TBody>, settings: ConsumerSettings): void {
+    if (!message.acknowledged) {
+      const settle = settings.requeueOnError ? message.requeue() : message.reject();
+      settle.catch(() => {});
+    }
+    this.emit('error', toError(thrown), message);
+  }
+}
+
+/** The async iterator behind `for await`: a buffer of delivered messages (bounded by prefetch) and one waiter. */
+class ConsumerIterator<TBody> implements AsyncIterator<Message<TBody>> {
+  readonly #buffer = new Fifo<Message<TBody>>();
+  #waiter: ((result: IteratorResult<Message<TBody>>) => void) | undefined;
+  #failWaiter: ((error: unknown) => void) | undefined;
+  #started = false;
+  #ended = false;
+  active = false;
+
+  constructor(
+    readonly start: () => Promise<void>,
+    readonly stop: () => Promise<void>,
+  ) {}
+
+  push(message: Message<TBody>): void {
+    const waiter = this.#waiter;
+    if (waiter) {
+      this.#waiter = undefined;
+      this.#failWaiter = undefined;
+      waiter({ value: message, done: false });
+    } else this.#buffer.push(message);
+  }
+
+  end(): void {
+    this.#ended = true;
+    this.active = false;
+    const waiter = this.#waiter;
+    this.#waiter = undefined;
+    this.#failWaiter = undefined;
+    waiter?.({ value: undefined, done: true });
+  }
+
+  async next(): Promise<IteratorResult<Message<TBody>>> {
+    const buffered = this.#buffer.shift();
+    if (buffered) return { value: buffered, done: false };
+    if (this.#ended) return { value: undefined, done: true };
+    const result = new Promise<IteratorResult<Message<TBody>>>((resolve, reject) => {
+      this.#waiter = resolve;
+      this.#failWaiter = reject;
+    });
+    if (!this.#started) {
+      this.#started = true;
+      this.active = true;
+      this.start().catch((error: unknown) => {
+        this.active = false;
+        this.#ended = true;
+        this.#failWaiter?.(error);
+      });
+    }
+    return result;
+  }
+
+  async return(): Promise<IteratorResult<Message<TBody>>> {
+    this.active = false;
+    this.#ended = true;
+    await this.stop();
+    return { value: undefined, done: true };
+  }
+}

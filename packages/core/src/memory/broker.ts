@@ -1,0 +1,200 @@
+import { NoRouteError, NotFoundError, PreconditionFailedError, TimeoutError } from '../errors.js';
+import { addDeath, type DeathReason } from '../semantics/dead-letter.js';
+import { ExchangeTable, type ExchangeDefinition } from '../semantics/exchange-table.js';
+import { normalizeQueueArguments } from '../semantics/queue-arguments.js';
+import type { OutboundMessage } from '../transport.js';
+import type { QueueSpec } from '../topology.js';
+import { MemoryQueue, type QueueHooks } from './queue.js';
+import type { StoredMessage } from './stored-message.js';
+
+export interface MemoryBrokerOptions {
+  /** Ready messages per queue above which publishers wait (memory stays bounded when consumers are slower). */
+  highWaterMark: number;
+}
+
+const RESOLVED: Promise<void> = Promise.resolve();
+
+interface Waiter {
+  queue: MemoryQueue;
+  resolve(): void;
+  reject(error: Error): void;
+  timer: NodeJS.Timeout;
+}
+
+/**
+ * An in-process AMQP 0-9-1 broker: core's exchange table for routing, {@link MemoryQueue}s for storage and
+ * dispatch. Every connection to the same `memory://name` shares one broker.
+ */
+export class MemoryBroker implements QueueHooks {
+  readonly exchanges = new ExchangeTable();
+  readonly queues = new Map<string, MemoryQueue>();
+  readonly #waiters = new Set<Waiter>();
+  #serverNamed = 0;
+
+  constructor(readonly options: MemoryBrokerOptions) {}
+
+  declareExchange(definition: ExchangeDefinition): void {
+    this.exchanges.declare(definition);
+  }
+
+  deleteExchange(name: string, ifUnused: boolean): void {
+    this.exchanges.delete(name, { ifUnused });
+  }
+
+  declareQueue(spec: QueueSpec, ownerId: number): MemoryQueue {
+    const name = spec.name || `amq.gen-${(++this.#serverNamed).toString(36)}-${Math.random().toString(36).slice(2, 10)}`;
+    const args = normalizeQueueArguments(spec.arguments);
+    const argumentsKey = JSON.stringify(args);
+    const exclusiveOwner = spec.exclusive ? ownerId : undefined;
+    const existing = this.queues.get(name);
+    if (existing) {
+      existing.checkEquivalent(spec.durable ?? false, argumentsKey, existing.exclusiveOwner === undefined ? undefined : ownerId);
+      return existing;
+    }
+    if (args.deadLetterExchange !== undefined && typeof args.deadLetterExchange !== 'string') {
+      throw new PreconditionFailedError(`Queue "${name}": deadLetterExchange must be an exchange name.`);
+    }
+    const queue = new MemoryQueue(
+      name,
+      spec.durable ?? false,
+      exclusiveOwner,
+      spec.autoDelete ?? false,
+      args,
+      argumentsKey,
+      this.options.highWaterMark,
+      this,
+    );
+    this.queues.set(name, queue);
+    return queue;
+  }
+
+  queue(name: string): MemoryQueue {
+    const queue = this.queues.get(name);
+    if (!queue) throw new NotFoundError(`Queue "${name}" does not exist. Declare it first (a Consumer declares its queue unless declare: false).`);
+    return queue;
+  }
+
+  deleteQueue(name: string, options: { ifUnused?: boolean; ifEmpty?: boolean }): number {
+    const queue = this.queues.get(name);
+    if (!queue) return 0;
+    if (options.ifUnused && queue.consumerCount > 0) {
+      throw new PreconditionFailedError(`Queue "${name}" has consumers; not deleted (ifUnused).`);
+    }
+    if (options.ifEmpty && queue.messageCount > 0) {
+      throw new PreconditionFailedError(`Queue "${name}" is not empty; not deleted (ifEmpty).`);
+    }
+    return this.#removeQueue(queue);
+  }
+
+  #removeQueue(queue: MemoryQueue): number {
+    const count = queue.messageCount;
+    this.queues.delete(queue.name);
+    this.exchanges.removeBindingsTo(queue.name, 'queue');
+    queue.dispose();
+    this.drained(queue);
+    return count;
+  }
+
+  /** Routes and stores a message. Resolves at once, or once the fullest target queue has room again. */
+  publish(message: OutboundMessage, timeoutMs: number): Promise<void> {
+    const names = this.exchanges.route(message.exchange, message.routingKey, message.properties.headers, (name) =>
+      this.queues.has(name),
+    );
+    if (names.length === 0) {
+      if (message.mandatory) {
+        return Promise.reject(
+          new NoRouteError(
+            `No queue is bound to exchange "${message.exchange}" for routing key "${message.routingKey}"; the mandatory message was returned. Declare and bind a queue first.`,
+          ),
+        );
+      }
+      return RESOLVED;
+    }
+    const now = Date.now();
+    let full: MemoryQueue | undefined;
+    for (const name of names) {
+      const queue = this.queues.get(name) as MemoryQueue;
+      if (queue.args.overflow === 'reject-publish' || queue.args.overflow === 'reject-publish-dlx') {
+        if (queue.wouldOverflow(message.content.length)) continue;
+      }
+      queue.enqueue(this.#store(message, queue, now));
+      if (queue.full) full = queue;
+    }
+    return full && timeoutMs > 0 ? this.#waitForRoom(full, timeoutMs) : RESOLVED;
+  }
+
+  #store(message: OutboundMessage, queue: MemoryQueue, now: number): StoredMessage {
+    const ttl = queue.args.messageTtl;
+    const own = message.properties.expiration;
+    let expiresAt = Number.POSITIVE_INFINITY;
+    if (typeof ttl === 'number') expiresAt = now + ttl;
+    if (typeof own === 'number' && now + own < expiresAt) expiresAt = now + own;
+    return {
+      content: message.content,
+      properties: message.properties,
+      exchange: message.exchange,
+      routingKey: message.routingKey,
+      redelivered: false,
+      expiresAt,
+      priority: message.properties.priority ?? 0,
+    };
+  }
+
+  #waitForRoom(queue: MemoryQueue, timeoutMs: number): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const waiter: Waiter = {
+        queue,
+        resolve,
+        reject,
+        timer: setTimeout(() => {
+          this.#waiters.delete(waiter);
+          reject(
+            new TimeoutError(
+              `Queue "${queue.name}" stayed full (${queue.messageCount} ready messages, high-water mark ${queue.highWaterMark}) for ${timeoutMs} ms; the message was stored but consumers are not keeping up. Add consumers, or raise ?highWaterMark= on the memory:// URL.`,
+            ),
+          );
+        }, timeoutMs),
+      };
+      this.#waiters.add(waiter);
+    });
+  }
+
+  drained(queue: MemoryQueue): void {
+    if (this.#waiters.size === 0) return;
+    for (const waiter of this.#waiters) {
+      if (waiter.queue === queue && (queue.deleted || queue.messageCount < queue.highWaterMark / 2)) {
+        clearTimeout(waiter.timer);
+        this.#waiters.delete(waiter);
+        waiter.resolve();
+      }
+    }
+  }
+
+  abandoned(queue: MemoryQueue): void {
+    if (this.queues.get(queue.name) === queue) this.#removeQueue(queue);
+  }
+
+  /** Dead-letters through the queue's dead-letter exchange, or drops the message when it has none. */
+  deadLetter(queue: MemoryQueue, message: StoredMessage, reason: DeathReason): void {
+    const exchange = queue.args.deadLetterExchange;
+    if (exchange === undefined || !this.exchanges.has(exchange)) return;
+    const routingKey = queue.args.deadLetterRoutingKey ?? message.routingKey;
+    const { expiration, ...rest } = message.properties;
+    const death = {
+      queue: queue.name,
+      reason,
+      exchange: message.exchange,
+      routingKeys: [message.routingKey],
+      time: new Date(),
+      ...(expiration === undefined ? {} : { originalExpiration: expiration }),
+    };
+    const properties = { ...rest, headers: addDeath(message.properties.headers, death) };
+    // Dead-lettering never waits for room and never reports: like RabbitMQ, it is fire-and-forget.
+    this.publish({ exchange, routingKey, content: message.content, properties, mandatory: false }, 0).catch(() => {});
+  }
+
+  /** Deletes the exclusive queues of a closed connection. */
+  dropExclusive(ownerId: number): void {
+    for (const queue of [...this.queues.values()]) if (queue.exclusiveOwner === ownerId) this.#removeQueue(queue);
+  }
+}

@@ -1,0 +1,85 @@
+import { MessageStateError } from './errors.js';
+import type { DeliveryInfo, Headers, MessageProperties } from './properties.js';
+import type { Delivery } from './transport.js';
+
+type Settlement = 'ack' | 'reject' | 'requeue';
+
+/**
+ * A received message: the decoded `body`, the payload bytes (`content`, after decompression), properties and
+ * delivery info, and the acknowledgement methods. Exactly one of ack, reject or requeue may be called; a second
+ * call throws MessageStateError. Messages from a `noAck` consumer count as acknowledged already and their ack is a
+ * no-op.
+ */
+export class Message<TBody = unknown> {
+  readonly #delivery: Delivery;
+  #settled: Settlement | undefined;
+  readonly #autoAcked: boolean;
+
+  constructor(
+    delivery: Delivery,
+    /** The payload after decompression, before deserialization. */
+    readonly content: Buffer,
+    /** The decoded body (undefined when decoding failed; see the consumer's 'error' event). */
+    readonly body: TBody,
+    autoAcked: boolean,
+  ) {
+    this.#delivery = delivery;
+    this.#autoAcked = autoAcked;
+  }
+
+  get contentType(): string | undefined {
+    return this.#delivery.properties.contentType;
+  }
+
+  get contentEncoding(): string | undefined {
+    return this.#delivery.properties.contentEncoding;
+  }
+
+  get headers(): Headers {
+    return this.#delivery.properties.headers;
+  }
+
+  get properties(): MessageProperties {
+    return this.#delivery.properties;
+  }
+
+  get deliveryInfo(): DeliveryInfo {
+    return this.#delivery.info;
+  }
+
+  /** True once ack, reject or requeue was called (or from the start for a noAck consumer). */
+  get acknowledged(): boolean {
+    return this.#autoAcked || this.#settled !== undefined;
+  }
+
+  /** How the message was settled, if it was. */
+  get settlement(): Settlement | undefined {
+    return this.#settled;
+  }
+
+  /** Tells the broker the message is done with. */
+  async ack(): Promise<void> {
+    if (this.#claim('ack')) await this.#delivery.settler.ack(this.#delivery);
+  }
+
+  /** Drops the message, or dead-letters it where its queue has a dead-letter exchange. */
+  async reject(): Promise<void> {
+    if (this.#claim('reject')) await this.#delivery.settler.reject(this.#delivery, false);
+  }
+
+  /** Puts the message back on its queue; its next delivery has `redelivered` set. */
+  async requeue(): Promise<void> {
+    if (this.#claim('requeue')) await this.#delivery.settler.reject(this.#delivery, true);
+  }
+
+  #claim(how: Settlement): boolean {
+    if (this.#autoAcked) return false;
+    if (this.#settled !== undefined) {
+      throw new MessageStateError(
+        `Message ${this.properties.messageId ?? `from queue "${this.deliveryInfo.queue}"`} was already settled (${this.#settled}); it cannot be settled again (${how}).`,
+      );
+    }
+    this.#settled = how;
+    return true;
+  }
+}

@@ -1,0 +1,52 @@
+import type { Headers } from '../properties.js';
+
+export type DeathReason = 'rejected' | 'expired' | 'maxlen' | 'delivery_limit';
+
+export interface DeathEvent {
+  queue: string;
+  reason: DeathReason;
+  /** Exchange and routing keys the message was originally published with. */
+  exchange: string;
+  routingKeys: string[];
+  /** The message's own expiration (ms) if it had one; RabbitMQ moves it into the x-death entry. */
+  originalExpiration?: number;
+  time: Date;
+}
+
+/** One `x-death` entry, as RabbitMQ writes it. */
+export interface XDeathEntry {
+  count: number;
+  reason: DeathReason;
+  queue: string;
+  time: Date;
+  exchange: string;
+  'routing-keys': string[];
+  'original-expiration'?: string;
+}
+
+/**
+ * The headers of a dead-lettered message, RabbitMQ style: an `x-death` array with the most recent death first
+ * (an entry for the same queue and reason is counted up and moved to the front), and the `x-first-death-*`
+ * headers set once. Returns a new object; the input is not changed.
+ */
+export function addDeath(headers: Headers | undefined, death: DeathEvent): Headers {
+  const out: Headers = { ...(headers ?? {}) };
+  const previous = Array.isArray(out['x-death']) ? (out['x-death'] as XDeathEntry[]) : [];
+  const index = previous.findIndex((entry) => entry.queue === death.queue && entry.reason === death.reason);
+  const entry: XDeathEntry = {
+    count: index === -1 ? 1 : (previous[index]?.count ?? 0) + 1,
+    reason: death.reason,
+    queue: death.queue,
+    time: death.time,
+    exchange: death.exchange,
+    'routing-keys': death.routingKeys,
+  };
+  if (death.originalExpiration !== undefined) entry['original-expiration'] = String(death.originalExpiration);
+  out['x-death'] = [entry, ...previous.filter((_, i) => i !== index)];
+  if (out['x-first-death-reason'] === undefined) {
+    out['x-first-death-reason'] = death.reason;
+    out['x-first-death-queue'] = death.queue;
+    out['x-first-death-exchange'] = death.exchange;
+  }
+  return out;
+}

@@ -1,0 +1,57 @@
+/**
+ * A first-in first-out queue with O(1) push, shift and unshift (Array#shift is O(n) on large arrays). Storage is
+ * a growable ring buffer.
+ */
+export class Fifo<T> {
+  #items: (T | undefined)[] = new Array(16);
+  #head = 0;
+  #length = 0;
+
+  get length(): number {
+    return this.#length;
+  }
+
+  push(item: T): void {
+    if (this.#length === this.#items.length) this.#grow();
+    this.#items[(this.#head + this.#length) & (this.#items.length - 1)] = item;
+    this.#length++;
+  }
+
+  unshift(item: T): void {
+    if (this.#length === this.#items.length) this.#grow();
+    this.#head = (this.#head - 1) & (this.#items.length - 1);
+    this.#items[this.#head] = item;
+    this.#length++;
+  }
+
+  peek(): T | undefined {
+    return this.#length === 0 ? undefined : this.#items[this.#head];
+  }
+
+  shift(): T | undefined {
+    if (this.#length === 0) return undefined;
+    const item = this.#items[this.#head];
+    this.#items[this.#head] = undefined;
+    this.#head = (this.#head + 1) & (this.#items.length - 1);
+    this.#length--;
+    return item;
+  }
+
+  /** Removes everything and returns what was there, oldest first. */
+  drain(): T[] {
+    const out: T[] = [];
+    for (let item = this.shift(); item !== undefined; item = this.shift()) out.push(item);
+    return out;
+  }
+
+  *[Symbol.iterator](): IterableIterator<T> {
+    for (let i = 0; i < this.#length; i++) yield this.#items[(this.#head + i) & (this.#items.length - 1)] as T;
+  }
+
+  #grow(): void {
+    const bigger: (T | undefined)[] = new Array(this.#items.length * 2);
+    for (let i = 0; i < this.#length; i++) bigger[i] = this.#items[(this.#head + i) & (this.#items.length - 1)];
+    this.#items = bigger;
+    this.#head = 0;
+  }
+}

@@ -1,0 +1,11 @@
+export { type DeathEvent, type DeathReason, type XDeathEntry, addDeath } from './dead-letter.js';
+export { type Binding, DEFAULT_EXCHANGE, type ExchangeDefinition, ExchangeTable } from './exchange-table.js';
+export { headersMatch } from './headers.js';
+export {
+  type NormalizedQueueArguments,
+  normalizeQueueArguments,
+  QUEUE_ARGUMENT_NAMES,
+  toAmqpQueueArguments,
+} from './queue-arguments.js';
+export { type TopicMatcher, topicMatcher, topicMatches } from './topic.js';
+export { Fifo } from './fifo.js';

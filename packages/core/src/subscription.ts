@@ -1,0 +1,52 @@
+import type { ConsumeOptions, Delivery, TransportConsumer, TransportSession } from './transport.js';
+
+/**
+ * A consumer's subscription as the connection keeps it: the same object across reconnects, pointing at the
+ * current session's TransportConsumer, so that a consumer neither knows nor cares that the session changed.
+ */
+export class Subscription {
+  #current: TransportConsumer | undefined;
+  #active = true;
+
+  constructor(
+    readonly queue: string,
+    readonly options: ConsumeOptions,
+    readonly onDelivery: (delivery: Delivery) => void,
+    /** Called when the broker cancels the subscription by itself (its queue was deleted, say). */
+    readonly onCancelled: (error: Error) => void,
+  ) {}
+
+  get active(): boolean {
+    return this.#active;
+  }
+
+  get consumerTag(): string | undefined {
+    return this.#current?.consumerTag;
+  }
+
+  /** Subscribes on a (new) session. */
+  async attach(session: TransportSession): Promise<void> {
+    const consumer = await session.consume(this.queue, this.options, this.onDelivery);
+    if (!this.#active) {
+      // Cancelled while the subscribe was in flight: undo it.
+      await consumer.close().catch(() => {});
+      return;
+    }
+    this.#current = consumer;
+  }
+
+  /** The broker dropped this subscription: it is not resumed after a reconnect. */
+  markCancelled(): void {
+    this.#active = false;
+  }
+
+  async cancel(): Promise<void> {
+    this.#active = false;
+    await this.#current?.cancel();
+  }
+
+  async close(): Promise<void> {
+    this.#active = false;
+    await this.#current?.close();
+  }
+}
