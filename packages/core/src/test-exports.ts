@@ -1,0 +1,3 @@
+// Internal entry points that tests need and the public index does not export.
+export * from './index.js';
+export { loadTransportPackage as loadTransportPackageForTest } from './registry.js';
