@@ -1,0 +1,97 @@
+import type { Delivery, DeliveryInfo, DeliverySettler, MessageProperties } from '@warren/core';
+import type { Channel, Message } from 'amqplib';
+import { fromAmqplibProperties, toDeliveryInfo } from './marshal.js';
+
+/**
+ * A delivered message. Properties and info are converted on first read and kept: one object per delivery on the
+ * hot path, and none for what nobody reads.
+ */
+export class AmqpDelivery implements Delivery {
+  /** True once acked or rejected, or from the start for a message delivered without acknowledgement. */
+  settled: boolean;
+  readonly #raw: Message;
+  readonly #queue: string;
+  #properties: MessageProperties | undefined;
+  #info: DeliveryInfo | undefined;
+
+  constructor(
+    raw: Message,
+    queue: string,
+    readonly settler: ChannelSettler,
+    noAck: boolean,
+  ) {
+    this.#raw = raw;
+    this.#queue = queue;
+    this.settled = noAck;
+  }
+
+  get content(): Buffer {
+    return this.#raw.content;
+  }
+
+  get properties(): MessageProperties {
+    if (this.#properties === undefined) this.#properties = fromAmqplibProperties(this.#raw.properties);
+    return this.#properties;
+  }
+
+  get info(): DeliveryInfo {
+    if (this.#info === undefined) this.#info = toDeliveryInfo(this.#raw.fields, this.#queue);
+    return this.#info;
+  }
+
+  /** amqplib's message, which its ack and reject take (they read its delivery tag). */
+  get raw(): Message {
+    return this.#raw;
+  }
+}
+
+/**
+ * Settles the deliveries of one channel; one instance per channel, shared by all its deliveries. Delivery tags
+ * belong to their channel: acking a tag twice, or on another channel, makes RabbitMQ close the channel with 406
+ * PRECONDITION_FAILED. So a delivery is settled at most once, and only while the channel it came from is open;
+ * otherwise settling does nothing (the broker has put the message back on its queue, or will).
+ */
+export class ChannelSettler implements DeliverySettler {
+  #channel: Channel | null;
+
+  constructor(channel: Channel) {
+    this.#channel = channel;
+  }
+
+  /** Whether deliveries of this channel can still be settled. */
+  get open(): boolean {
+    return this.#channel !== null;
+  }
+
+  /** The channel is gone: every later settle is a no-op. */
+  invalidate(): void {
+    this.#channel = null;
+  }
+
+  ack(delivery: Delivery): void {
+    const target = this.#claim(delivery);
+    if (target === undefined) return;
+    try {
+      this.#channel?.ack(target.raw);
+    } catch {
+      // The channel started closing after the check: the broker requeues the message.
+    }
+  }
+
+  reject(delivery: Delivery, requeue: boolean): void {
+    const target = this.#claim(delivery);
+    if (target === undefined) return;
+    try {
+      this.#channel?.reject(target.raw, requeue);
+    } catch {
+      // As in ack.
+    }
+  }
+
+  /** The delivery, marked settled, if it is ours, unsettled, and its channel still open. */
+  #claim(delivery: Delivery): AmqpDelivery | undefined {
+    if (!(delivery instanceof AmqpDelivery) || delivery.settler !== this || delivery.settled) return undefined;
+    delivery.settled = true;
+    return this.#channel === null ? undefined : delivery;
+  }
+}

@@ -1,0 +1,314 @@
+/**
+ * Publishing with confirms. One confirm channel per session; each publish resolves on the broker's ack for its
+ * delivery tag and rejects on a nack, a basic.return of a mandatory message (NoRouteError), a channel or
+ * connection failure, or a timeout. Nothing is buffered without bound: a publish waits in a queue (bounded by its
+ * timeout) while the channel reopens, while amqplib reports back-pressure, or while `maxInFlight` messages wait
+ * for their confirm.
+ *
+ * Hot path: one pending record and the promise per message; one periodic sweep (not a timer per message) rejects
+ * what times out; confirms are found by tag in a ring buffer.
+ */
+import type { OutboundMessage, WarrenError } from '@warren/core';
+import type { ChannelModel, ConfirmChannel, Message, Options } from 'amqplib';
+import { ConfirmWindow } from './confirm-window.js';
+import { Fifo } from './fifo.js';
+import { toPublishOptions } from './marshal.js';
+import { channelErrorFor, publishErrors } from './publish-errors.js';
+
+/** Settings of the pipeline, from the transport's options and core's request. */
+export interface PublishSettings {
+  maxInFlight: number;
+  publishTimeoutMs: number;
+  highWaterMark: number | undefined;
+}
+
+/** One publish, from `publish()` until its promise settles. */
+class PendingPublish {
+  constructor(
+    readonly message: OutboundMessage,
+    readonly resolve: () => void,
+    readonly reject: (error: WarrenError) => void,
+    readonly deadline: number,
+  ) {}
+}
+
+type Executor = (resolve: () => void, reject: (error: WarrenError) => void) => void;
+
+export class PublishPipeline {
+  readonly #model: ChannelModel;
+  readonly #settings: PublishSettings;
+  readonly #warn: (error: Error) => void;
+  #channel: ConfirmChannel | null = null;
+  #opening: Promise<void> | null = null;
+  #window = new ConfirmWindow<PendingPublish>();
+  /** Publishes not yet written, oldest first. */
+  readonly #waiting = new Fifo<PendingPublish>();
+  /** basic.return messages not yet matched to their publish (RabbitMQ sends the return before the ack). */
+  #returns: Message[] = [];
+  /** amqplib said its write buffer is full: wait for 'drain'. */
+  #blocked = false;
+  /** Set once the session is closed or lost: new publishes are refused. */
+  #dead: WarrenError | null = null;
+  readonly #sweeper: NodeJS.Timeout;
+  #idle: (() => void) | null = null;
+
+  constructor(model: ChannelModel, settings: PublishSettings, warn: (error: Error) => void) {
+    this.#model = model;
+    this.#settings = settings;
+    this.#warn = warn;
+    const every = Math.min(1000, Math.max(20, Math.floor(settings.publishTimeoutMs / 10)));
+    this.#sweeper = setInterval(this.#sweep, every);
+    this.#sweeper.unref();
+  }
+
+  /** Opens the confirm channel (at session start, so that the first publish does not wait for it). */
+  start(): Promise<void> {
+    return this.#ensureChannel();
+  }
+
+  /** Publishes one message; see the module comment. */
+  publish(message: OutboundMessage): Promise<void> {
+    if (this.#dead !== null) return Promise.reject(this.#dead);
+    const deadline = Date.now() + this.#settings.publishTimeoutMs;
+    const executor: Executor = (resolve, reject) => {
+      const pending = new PendingPublish(message, resolve, reject, deadline);
+      if (this.#writable() && this.#waiting.length === 0) this.#write(pending);
+      else {
+        this.#waiting.push(pending);
+        if (this.#channel === null) void this.#ensureChannel();
+      }
+    };
+    return new Promise(executor);
+  }
+
+  /** Messages written and not yet confirmed, plus those waiting to be written. */
+  get outstanding(): number {
+    return this.#window.size + this.#waiting.length;
+  }
+
+  /** Resolves once every outstanding publish has settled (each is bounded by the publish timeout). */
+  drained(): Promise<void> {
+    if (this.outstanding === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const previous = this.#idle;
+      this.#idle = () => {
+        previous?.();
+        resolve();
+      };
+    });
+  }
+
+  /** The session is gone: every outstanding publish rejects, and so does every later one. Idempotent. */
+  fail(error: WarrenError): void {
+    if (this.#dead !== null) return;
+    this.#dead = error;
+    clearInterval(this.#sweeper);
+    this.#failWritten(() => publishErrors.unconfirmed(error, error.message));
+    const notSent = publishErrors.notSent(error.message);
+    for (let pending = this.#waiting.shift(); pending !== undefined; pending = this.#waiting.shift()) pending.reject(notSent);
+    this.#checkIdle();
+  }
+
+  /** Closes the channel after `drained()`; part of the session's close. */
+  async close(): Promise<void> {
+    clearInterval(this.#sweeper);
+    const channel = this.#channel;
+    this.#channel = null;
+    if (channel) await channel.close().catch(() => undefined);
+  }
+
+  #writable(): boolean {
+    return this.#channel !== null && !this.#blocked && this.#window.size < this.#settings.maxInFlight;
+  }
+
+  #write(pending: PendingPublish): void {
+    const channel = this.#channel as ConfirmChannel;
+    const { message } = pending;
+    let flowing: boolean;
+    try {
+      // amqplib skips undefined properties; its typings, under exactOptionalPropertyTypes, do not say so.
+      const options = toPublishOptions(message.properties, message.mandatory) as Options.Publish;
+      flowing = channel.publish(message.exchange, message.routingKey, message.content, options);
+    } catch (error) {
+      // amqplib validates and encodes before it writes anything, so no delivery tag was used.
+      pending.reject(publishErrors.unencodable(error));
+      this.#checkIdle();
+      return;
+    }
+    this.#window.add(pending);
+    if (!flowing) this.#blocked = true;
+  }
+
+  /** Writes waiting publishes while the channel takes them. */
+  #pump(): void {
+    while (this.#waiting.length > 0 && this.#writable()) this.#write(this.#waiting.shift() as PendingPublish);
+    this.#checkIdle();
+  }
+
+  #ensureChannel(): Promise<void> {
+    if (this.#channel !== null || this.#dead !== null) return Promise.resolve();
+    this.#opening ??= this.#open().finally(() => {
+      this.#opening = null;
+    });
+    return this.#opening;
+  }
+
+  async #open(): Promise<void> {
+    let channel: ConfirmChannel;
+    try {
+      channel = await this.#model.createConfirmChannel(
+        this.#settings.highWaterMark === undefined ? undefined : { highWaterMark: this.#settings.highWaterMark },
+      );
+    } catch (error) {
+      if (this.#dead !== null) return;
+      // The connection is alive but refused a channel (channelMax reached, say): those waiting cannot be sent.
+      const failure = publishErrors.notSent(`the publish channel could not be opened: ${error instanceof Error ? error.message : String(error)}`);
+      for (let pending = this.#waiting.shift(); pending !== undefined; pending = this.#waiting.shift()) pending.reject(failure);
+      this.#checkIdle();
+      throw failure;
+    }
+    if (this.#dead !== null) {
+      channel.close().catch(() => undefined);
+      return;
+    }
+    this.#attach(channel);
+    this.#channel = channel;
+    this.#window = new ConfirmWindow();
+    this.#blocked = false;
+    this.#pump();
+  }
+
+  #attach(channel: ConfirmChannel): void {
+    let channelError: unknown;
+    channel.on('ack', (fields: { deliveryTag: number; multiple: boolean }) => {
+      if (this.#channel !== channel) return;
+      if (fields.multiple) this.#window.takeUpTo(fields.deliveryTag, this.#confirmed);
+      else {
+        const pending = this.#window.take(fields.deliveryTag);
+        if (pending !== undefined) this.#confirmed(pending);
+      }
+      this.#afterConfirm();
+    });
+    channel.on('nack', (fields: { deliveryTag: number; multiple: boolean }) => {
+      if (this.#channel !== channel) return;
+      if (fields.multiple) this.#window.takeUpTo(fields.deliveryTag, this.#nacked);
+      else {
+        const pending = this.#window.take(fields.deliveryTag);
+        if (pending !== undefined) this.#nacked(pending);
+      }
+      this.#afterConfirm();
+    });
+    channel.on('return', (message: Message) => {
+      this.#returns.push(message);
+    });
+    channel.on('drain', () => {
+      if (this.#channel !== channel) return;
+      this.#blocked = false;
+      this.#pump();
+    });
+    channel.on('error', (error: unknown) => {
+      channelError = error;
+    });
+    channel.on('handler-error', (error: Error) => this.#warn(error));
+    channel.on('close', () => {
+      if (this.#channel !== channel) return;
+      this.#channel = null;
+      this.#blocked = false;
+      if (channelError !== undefined) {
+        // The broker closed the channel because of a publish (404 no exchange, 403, ...): the messages it names
+        // fail with the mapped error; the others were cut by it and are written again on the next channel (the
+        // broker may have taken some of them already: at least once, as after a reconnect).
+        const errorFor = channelErrorFor(channelError);
+        const again: PendingPublish[] = [];
+        this.#window.takeAll((pending) => {
+          const error = errorFor(pending.message.exchange);
+          if (error === null) again.push(pending);
+          else pending.reject(error);
+        });
+        this.#returns = [];
+        for (let i = again.length - 1; i >= 0; i--) this.#waiting.unshift(again[i] as PendingPublish);
+      } else if (this.#dead === null) {
+        // No channel error: the connection is going (the session's fail() follows at once), or we closed it.
+        this.#failWritten(() => publishErrors.unconfirmed(undefined, 'the connection closed'));
+      }
+      // Reopen for whatever waits, once the connection's own close (if that is what this is) has been handled.
+      queueMicrotask(() => {
+        if (this.#dead === null && this.#waiting.length > 0) void this.#ensureChannel().catch(() => undefined);
+        this.#checkIdle();
+      });
+    });
+  }
+
+  readonly #confirmed = (pending: PendingPublish): void => {
+    if (pending.message.mandatory && this.#returns.length > 0) {
+      const returned = this.#matchReturn(pending.message);
+      if (returned !== undefined) {
+        const { exchange, routingKey } = pending.message;
+        pending.reject(publishErrors.noRoute(exchange, routingKey, String((returned.fields as { replyText?: unknown }).replyText ?? 'NO_ROUTE')));
+        return;
+      }
+    }
+    pending.resolve();
+  };
+
+  readonly #nacked = (pending: PendingPublish): void => {
+    pending.reject(publishErrors.nacked(pending.message.exchange, pending.message.routingKey));
+  };
+
+  /**
+   * The basic.return of this message, if there is one. Returns arrive in publish order, each before the ack of
+   * its own message, but an earlier message's ack can come later (it waits for a disk write), so the match is by
+   * exchange, routing key and content; returns before the match belong to messages already settled.
+   */
+  #matchReturn(message: OutboundMessage): Message | undefined {
+    const returns = this.#returns;
+    for (let i = 0; i < returns.length; i++) {
+      const candidate = returns[i] as Message;
+      if (
+        candidate.fields.exchange === message.exchange &&
+        candidate.fields.routingKey === message.routingKey &&
+        candidate.content.equals(message.content)
+      ) {
+        returns.splice(0, i + 1);
+        return candidate;
+      }
+    }
+    return undefined;
+  }
+
+  #afterConfirm(): void {
+    // Returns are matched to messages in the window; with none left, what remains matches nothing.
+    if (this.#window.size === 0 && this.#returns.length > 0) this.#returns = [];
+    if (this.#waiting.length > 0) this.#pump();
+    else this.#checkIdle();
+  }
+
+  #failWritten(errorFor: (pending: PendingPublish) => WarrenError): void {
+    this.#window.takeAll((pending) => pending.reject(errorFor(pending)));
+    this.#returns = [];
+  }
+
+  readonly #sweep = (): void => {
+    const now = Date.now();
+    const expired = (pending: PendingPublish) => pending.deadline <= now;
+    let timeout: WarrenError | undefined;
+    if (this.#window.size > 0) {
+      this.#window.takeExpired(expired, (pending) => pending.reject((timeout ??= publishErrors.confirmTimeout(this.#settings.publishTimeoutMs))));
+    }
+    timeout = undefined;
+    while (this.#waiting.length > 0 && expired(this.#waiting.peek() as PendingPublish)) {
+      (this.#waiting.shift() as PendingPublish).reject((timeout ??= publishErrors.sendTimeout(this.#settings.publishTimeoutMs)));
+    }
+    // A channel that could not be reopened is tried again while publishes wait for it.
+    if (this.#channel === null && this.#waiting.length > 0) void this.#ensureChannel().catch(() => undefined);
+    this.#pump();
+  };
+
+  #checkIdle(): void {
+    if (this.#idle !== null && this.outstanding === 0) {
+      const idle = this.#idle;
+      this.#idle = null;
+      idle();
+    }
+  }
+}

@@ -1,0 +1,267 @@
+/**
+ * One AMQP connection, seen through core's TransportSession. It holds a confirm channel for publishing, a channel
+ * for topology operations, one for basic.get, and one per consumer. It never reconnects: when the connection is
+ * lost it settles everything pending, calls `hooks.lost` once, and is done; core opens the next session.
+ */
+import {
+  type Capabilities,
+  type ConnectRequest,
+  type ConsumeOptions,
+  type DeleteExchangeOptions,
+  type DeleteQueueOptions,
+  type Delivery,
+  type ExchangeBinding,
+  type ExchangeSpec,
+  type OutboundMessage,
+  type QueueBinding,
+  type QueueInfo,
+  type QueueSpec,
+  type SessionHooks,
+  type TransportConsumer,
+  type TransportSession,
+  ConnectionError,
+  type WarrenError,
+} from '@warren/core';
+import type { ChannelModel } from 'amqplib';
+import type { Socket } from 'node:net';
+import { toExchangeArguments, toQueueArguments } from './arguments.js';
+import { AMQP_CAPABILITIES } from './capabilities.js';
+import { type AmqpConnection, openConnection } from './connect.js';
+import { AmqpConsumer, type ConsumerContext } from './consumer.js';
+import { AmqpDelivery } from './delivery.js';
+import { connectionError } from './errors.js';
+import { OperationChannel } from './operation-channel.js';
+import type { AmqpOptions } from './options.js';
+import { PublishPipeline } from './publish-pipeline.js';
+
+type ExchangeDeclaration = Required<Pick<ExchangeSpec, 'name' | 'type'>> & ExchangeSpec;
+
+export class AmqpSession implements TransportSession {
+  readonly capabilities: Capabilities = AMQP_CAPABILITIES;
+  readonly #model: ChannelModel;
+  readonly #socket: Socket;
+  readonly #hooks: SessionHooks;
+  readonly #options: AmqpOptions;
+  readonly #publisher: PublishPipeline;
+  readonly #topology: OperationChannel;
+  readonly #getter: OperationChannel;
+  readonly #consumers = new Set<AmqpConsumer>();
+  readonly #consumerContext: ConsumerContext;
+  #state: 'open' | 'closing' | 'closed' | 'lost' = 'open';
+  /** Null while open; why the session ended once it is closing, closed or lost. */
+  #ended: WarrenError | null = null;
+  #closing: Promise<void> | null = null;
+  #lastConnectionError: unknown;
+
+  private constructor(connection: AmqpConnection, request: ConnectRequest<AmqpOptions>) {
+    this.#model = connection.model;
+    this.#socket = connection.socket;
+    this.#hooks = request.hooks;
+    this.#options = request.options;
+    const warn = this.#warn;
+    this.#publisher = new PublishPipeline(
+      this.#model,
+      { maxInFlight: request.options.maxInFlight, publishTimeoutMs: request.publishTimeoutMs, highWaterMark: request.options.highWaterMark },
+      warn,
+    );
+    this.#topology = new OperationChannel(this.#model, warn);
+    this.#getter = new OperationChannel(this.#model, warn);
+    this.#consumerContext = {
+      model: this.#model,
+      hooks: this.#hooks,
+      ended: () => this.#ended,
+      forget: (consumer) => this.#consumers.delete(consumer),
+    };
+    this.#listen();
+  }
+
+  /** Connects and opens the publish channel; rejects with a typed warren error. */
+  static async open(request: ConnectRequest<AmqpOptions>): Promise<AmqpSession> {
+    const connection = await openConnection(request);
+    const session = new AmqpSession(connection, request);
+    try {
+      await session.#publisher.start();
+    } catch (error) {
+      await session.close().catch(() => undefined);
+      throw error;
+    }
+    return session;
+  }
+
+  declareExchange(spec: ExchangeDeclaration): Promise<void> {
+    const { name, type } = spec;
+    // The default exchange always exists and cannot be declared.
+    if (name === '') return Promise.resolve();
+    return this.#topology.run(`declaring exchange "${name}" (${type})`, async (channel) => {
+      // RabbitMQ refuses to declare the reserved amq.* names (403) even as they are: check that they exist instead.
+      if (name.startsWith('amq.')) await channel.checkExchange(name);
+      else
+        await channel.assertExchange(name, type, {
+          durable: spec.durable ?? true,
+          autoDelete: spec.autoDelete ?? false,
+          internal: spec.internal ?? false,
+          arguments: toExchangeArguments(spec.arguments),
+        });
+    });
+  }
+
+  deleteExchange(name: string, options: DeleteExchangeOptions): Promise<void> {
+    return this.#topology.run(`deleting exchange "${name}"`, async (channel) => {
+      await channel.deleteExchange(name, { ifUnused: options.ifUnused ?? false });
+    });
+  }
+
+  declareQueue(spec: QueueSpec): Promise<QueueInfo> {
+    const name = spec.name ?? '';
+    return this.#topology.run(name === '' ? 'declaring a server-named queue' : `declaring queue "${name}"`, async (channel) => {
+      const exclusive = spec.exclusive ?? false;
+      const reply = await channel.assertQueue(name, {
+        // kombu and amqplib make queues durable unless told otherwise; a server-named or exclusive queue lives
+        // only as long as its connection, so durability would mean nothing there.
+        durable: spec.durable ?? (name !== '' && !exclusive),
+        exclusive,
+        autoDelete: spec.autoDelete ?? false,
+        arguments: toQueueArguments(spec.arguments),
+      });
+      return { queue: reply.queue, messageCount: reply.messageCount, consumerCount: reply.consumerCount };
+    });
+  }
+
+  deleteQueue(name: string, options: DeleteQueueOptions): Promise<number> {
+    return this.#topology.run(`deleting queue "${name}"`, async (channel) => {
+      const reply = await channel.deleteQueue(name, { ifUnused: options.ifUnused ?? false, ifEmpty: options.ifEmpty ?? false });
+      return reply.messageCount;
+    });
+  }
+
+  purgeQueue(name: string): Promise<number> {
+    return this.#topology.run(`purging queue "${name}"`, async (channel) => (await channel.purgeQueue(name)).messageCount);
+  }
+
+  bindQueue(binding: QueueBinding): Promise<void> {
+    const key = binding.routingKey ?? '';
+    return this.#topology.run(`binding queue "${binding.queue}" to exchange "${binding.exchange}" with key "${key}"`, async (channel) => {
+      await channel.bindQueue(binding.queue, binding.exchange, key, binding.arguments ?? {});
+    });
+  }
+
+  unbindQueue(binding: QueueBinding): Promise<void> {
+    const key = binding.routingKey ?? '';
+    return this.#topology.run(`unbinding queue "${binding.queue}" from exchange "${binding.exchange}" with key "${key}"`, async (channel) => {
+      await channel.unbindQueue(binding.queue, binding.exchange, key, binding.arguments ?? {});
+    });
+  }
+
+  bindExchange(binding: ExchangeBinding): Promise<void> {
+    const key = binding.routingKey ?? '';
+    return this.#topology.run(`binding exchange "${binding.destination}" to exchange "${binding.source}" with key "${key}"`, async (channel) => {
+      await channel.bindExchange(binding.destination, binding.source, key, binding.arguments ?? {});
+    });
+  }
+
+  unbindExchange(binding: ExchangeBinding): Promise<void> {
+    const key = binding.routingKey ?? '';
+    return this.#topology.run(`unbinding exchange "${binding.destination}" from exchange "${binding.source}" with key "${key}"`, async (channel) => {
+      await channel.unbindExchange(binding.destination, binding.source, key, binding.arguments ?? {});
+    });
+  }
+
+  publish(message: OutboundMessage): Promise<void> {
+    return this.#publisher.publish(message);
+  }
+
+  async consume(queue: string, options: ConsumeOptions, onDelivery: (delivery: Delivery) => void): Promise<TransportConsumer> {
+    if (this.#ended !== null) throw this.#ended;
+    const consumer = await AmqpConsumer.open(this.#consumerContext, queue, options, onDelivery);
+    if (this.#ended !== null) {
+      await consumer.close();
+      throw this.#ended;
+    }
+    this.#consumers.add(consumer);
+    return consumer;
+  }
+
+  get(queue: string, options: { noAck: boolean }): Promise<Delivery | null> {
+    return this.#getter.run(`getting a message from queue "${queue}"`, async (channel, settler) => {
+      const message = await channel.get(queue, { noAck: options.noAck });
+      return message === false ? null : new AmqpDelivery(message, queue, settler, options.noAck);
+    });
+  }
+
+  close(): Promise<void> {
+    this.#closing ??= this.#close();
+    return this.#closing;
+  }
+
+  localPorts(): number[] {
+    const port = this.#socket.localPort;
+    return port === undefined ? [] : [port];
+  }
+
+  async #close(): Promise<void> {
+    if (this.#state !== 'open') return; // lost already: nothing left to release
+    this.#state = 'closing';
+    this.#ended = new ConnectionError('The session was closed: open a new connection to go on.');
+    // Drain: each outstanding publish settles by its confirm, its failure or its timeout.
+    await this.#publisher.drained();
+    this.#stopAll(this.#ended);
+    await this.#publisher.close();
+    // Closing the connection closes every channel; the broker requeues unacknowledged deliveries.
+    let timer: NodeJS.Timeout | undefined;
+    const closed = this.#model.close().catch(() => undefined);
+    const timedOut = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, this.#options.closeTimeoutMs);
+      timer.unref();
+    });
+    await Promise.race([closed, timedOut]);
+    clearTimeout(timer);
+    this.#state = 'closed';
+    // A broker that did not answer the close in time: drop the socket.
+    if (!this.#socket.destroyed) this.#socket.destroy();
+  }
+
+  /** Every component refuses new work and settles what it holds with `error`. */
+  #stopAll(error: WarrenError): void {
+    this.#publisher.fail(error);
+    this.#topology.fail(error);
+    this.#getter.fail(error);
+    this.#consumers.clear();
+  }
+
+  #listen(): void {
+    const model = this.#model;
+    model.on('error', (error: unknown) => {
+      this.#lastConnectionError = error;
+    });
+    model.on('close', (error?: unknown) => this.#onClose(error));
+    model.on('blocked', (reason: string) =>
+      this.#warn(new ConnectionError(`The broker blocked publishing on this connection (${reason}): publishes wait, and time out if it lasts. Free memory or disk on the broker.`)),
+    );
+    model.on('unblocked', () => undefined);
+    model.on('handler-error', (error: Error) => this.#warn(error));
+  }
+
+  #onClose(error: unknown): void {
+    if (this.#state === 'lost' || this.#state === 'closed') return;
+    const lost = connectionError(error ?? this.#lastConnectionError ?? new Error('socket closed'), 'by the broker or the network');
+    // Lost while closing: settle what is pending so that close() finishes, but core asked for the end: no lost().
+    this.#stopAll(lost);
+    void this.#publisher.close();
+    if (this.#state === 'closing') return;
+    this.#state = 'lost';
+    this.#ended = lost;
+    try {
+      this.#hooks.lost(lost);
+    } catch (thrown) {
+      this.#warn(thrown instanceof Error ? thrown : new Error(String(thrown)));
+    }
+  }
+
+  readonly #warn = (error: Error): void => {
+    try {
+      this.#hooks.warning(error);
+    } catch {
+      // A hook that throws has nowhere else to go.
+    }
+  };
+}
