@@ -19,10 +19,15 @@ export interface EncodedMessage {
 
 /** Serializes then compresses a body (kombu's order), for publishers. */
 export function encodeBody(body: unknown, request: EncodeRequest): EncodedMessage {
-  const encoded = serializers.encode(body, request.serializer);
-  if (request.compression === undefined) return { ...encoded, compression: undefined };
+  const encoded = serializers.encode(body, request.serializer) as EncodedMessage;
+  if (request.compression === undefined) {
+    encoded.compression = undefined;
+    return encoded;
+  }
   const compressed = compressions.compress(encoded.content, request.compression);
-  return { ...encoded, content: compressed.content, compression: compressed.header };
+  encoded.content = compressed.content;
+  encoded.compression = compressed.header;
+  return encoded;
 }
 
 /** A consumer's accept list, resolved to content types once (it is checked for every message). */

@@ -224,6 +224,8 @@ export class Connection extends SafeEmitter<ConnectionEvents> {
   publish(message: OutboundMessage): Promise<void> {
     const session = this.#session;
     if (session !== null && this.#state === 'open') {
+      // A transport that cannot lose its session (memory://) needs no resend path: skip its per-message cost.
+      if (!this.capabilities.restartable) return session.publish(message);
       return session.publish(message).then(undefined, (error: unknown) => this.#republish(error, message, session, Date.now()));
     }
     return this.#publishLater(message, Date.now());

@@ -162,12 +162,12 @@ export class Consumer<TBody = unknown> extends SafeEmitter<ConsumerEvents<TBody>
     const settings = this.#settingsNow();
     const delivery = await this.connection.get(queue as string, settings.noAck);
     if (!delivery) return null;
-    const message = this.#decode(delivery, settings);
-    if (message.error) {
+    try {
+      return this.#decode(delivery, settings);
+    } catch (error) {
       await this.#refuse(delivery, settings).catch(() => {});
-      throw message.error;
+      throw error;
     }
-    return message.message;
   }
 
   /** Drops every ready message of the consumer's queues (carrot's discard_all); resolves with how many. */
@@ -331,18 +331,18 @@ export class Consumer<TBody = unknown> extends SafeEmitter<ConsumerEvents<TBody>
     return this.#settings;
   }
 
-  /** Decodes a delivery; a failure comes back as `error` together with a message whose body is undefined. */
-  #decode(delivery: Delivery, settings: ConsumerSettings): { message: Message<TBody>; error?: Error } {
+  /** Decodes a delivery into a Message; throws ContentDisallowedError, SerializationError or ValidationError. */
+  #decode(delivery: Delivery, settings: ConsumerSettings): Message<TBody> {
     const { contentType, headers } = delivery.properties;
-    let payload = delivery.content;
-    try {
-      payload = payloadOf(delivery.content, contentType, headers, settings.accept);
-      let body = decodePayload(payload, contentType);
-      if (settings.schema) body = validateBody(settings.schema, body, 'consumer');
-      return { message: new Message<TBody>(delivery, payload, body as TBody, settings.noAck) };
-    } catch (error) {
-      return { message: new Message<TBody>(delivery, payload, undefined as TBody, settings.noAck), error: toError(error) };
-    }
+    const payload = payloadOf(delivery.content, contentType, headers, settings.accept);
+    let body = decodePayload(payload, contentType);
+    if (settings.schema) body = validateBody(settings.schema, body, 'consumer');
+    return new Message<TBody>(delivery, payload, body as TBody, settings.noAck);
+  }
+
+  /** A stand-in for a delivery that could not be decoded, so that the 'error' event can show what came. */
+  #undecoded(delivery: Delivery, settings: ConsumerSettings): Message<TBody> {
+    return new Message<TBody>(delivery, delivery.content, undefined as TBody, settings.noAck);
   }
 
   /** Refused messages are rejected without requeue (dead-lettered where the queue has a DLX), never redelivered in a loop. */
@@ -351,21 +351,23 @@ export class Consumer<TBody = unknown> extends SafeEmitter<ConsumerEvents<TBody>
   }
 
   #onDelivery(delivery: Delivery, settings: ConsumerSettings): void {
-    const decoded = this.#decode(delivery, settings);
-    if (decoded.error) {
-      const message = decoded.message;
+    let message: Message<TBody>;
+    try {
+      message = this.#decode(delivery, settings);
+    } catch (error) {
       this.#refuse(delivery, settings).catch(() => {});
-      this.emit('error', decoded.error, message);
+      this.emit('error', toError(error), this.#undecoded(delivery, settings));
       return;
     }
-    const message = decoded.message;
     if (this.#iterator?.active) {
       this.#iterator.push(message);
       return;
     }
     let result: unknown;
     try {
-      result = this.receive(message.body, message);
+      // The common case, one registered callback and no receive() override, skips receive's promise.
+      const only = this.#callbacks.length === 1 && this.receive === Consumer.prototype.receive ? this.#callbacks[0] : undefined;
+      result = only ? only(message.body, message) : this.receive(message.body, message);
     } catch (error) {
       this.#failed(error, message, settings);
       return;

@@ -4,6 +4,9 @@ import type { Delivery } from './transport.js';
 
 type Settlement = 'ack' | 'reject' | 'requeue';
 
+/** Settling is synchronous on most transports: one shared promise spares an allocation per message. */
+const RESOLVED: Promise<void> = Promise.resolve();
+
 /**
  * A received message: the decoded `body`, the payload bytes (`content`, after decompression), properties and
  * delivery info, and the acknowledgement methods. Exactly one of ack, reject or requeue may be called; a second
@@ -58,28 +61,35 @@ export class Message<TBody = unknown> {
   }
 
   /** Tells the broker the message is done with. */
-  async ack(): Promise<void> {
-    if (this.#claim('ack')) await this.#delivery.settler.ack(this.#delivery);
+  ack(): Promise<void> {
+    const refused = this.#claim('ack');
+    if (refused !== undefined) return refused;
+    return this.#delivery.settler.ack(this.#delivery) ?? RESOLVED;
   }
 
   /** Drops the message, or dead-letters it where its queue has a dead-letter exchange. */
-  async reject(): Promise<void> {
-    if (this.#claim('reject')) await this.#delivery.settler.reject(this.#delivery, false);
+  reject(): Promise<void> {
+    const refused = this.#claim('reject');
+    if (refused !== undefined) return refused;
+    return this.#delivery.settler.reject(this.#delivery, false) ?? RESOLVED;
   }
 
   /** Puts the message back on its queue; its next delivery has `redelivered` set. */
-  async requeue(): Promise<void> {
-    if (this.#claim('requeue')) await this.#delivery.settler.reject(this.#delivery, true);
+  requeue(): Promise<void> {
+    const refused = this.#claim('requeue');
+    if (refused !== undefined) return refused;
+    return this.#delivery.settler.reject(this.#delivery, true) ?? RESOLVED;
   }
 
-  #claim(how: Settlement): boolean {
-    if (this.#autoAcked) return false;
+  /** Undefined when this call may settle the message; otherwise the promise to return instead. */
+  #claim(how: Settlement): Promise<void> | undefined {
+    if (this.#autoAcked) return RESOLVED;
     if (this.#settled !== undefined) {
-      throw new MessageStateError(
+      return Promise.reject(new MessageStateError(
         `Message ${this.properties.messageId ?? `from queue "${this.deliveryInfo.queue}"`} was already settled (${this.#settled}); it cannot be settled again (${how}).`,
-      );
+      ));
     }
     this.#settled = how;
-    return true;
+    return undefined;
   }
 }

@@ -25,6 +25,9 @@ import type { StoredMessage } from './stored-message.js';
 /** A delivery of the memory broker; `stored` is what goes back to the queue on requeue or close. */
 class MemoryDelivery implements Delivery {
   settled = false;
+  /** Links in the subscription's list of unsettled deliveries (intrusive: no Set hashing per message). */
+  prev: MemoryDelivery | undefined = undefined;
+  next: MemoryDelivery | undefined = undefined;
   constructor(
     readonly content: Buffer,
     readonly properties: MessageProperties,
@@ -43,7 +46,9 @@ let consumerTags = 0;
  */
 class MemorySubscription implements QueueSubscriber, DeliverySettler, TransportConsumer {
   unacked = 0;
-  readonly #pending = new Set<MemoryDelivery>();
+  /** Oldest unsettled delivery; the list runs through MemoryDelivery.next. */
+  #first: MemoryDelivery | undefined;
+  #last: MemoryDelivery | undefined;
   #cancelled = false;
 
   constructor(
@@ -75,7 +80,12 @@ class MemorySubscription implements QueueSubscriber, DeliverySettler, TransportC
     if (this.onDelivery) info.consumerTag = this.tag;
     const delivery = new MemoryDelivery(message.content, message.properties, info, this, message);
     if (this.noAck) delivery.settled = true;
-    else this.#pending.add(delivery);
+    else {
+      delivery.prev = this.#last;
+      if (this.#last) this.#last.next = delivery;
+      else this.#first = delivery;
+      this.#last = delivery;
+    }
     return delivery;
   }
 
@@ -96,9 +106,18 @@ class MemorySubscription implements QueueSubscriber, DeliverySettler, TransportC
 
   #settle(delivery: MemoryDelivery): void {
     delivery.settled = true;
-    this.#pending.delete(delivery);
+    this.#unlink(delivery);
     this.unacked--;
     this.queue.scheduleDispatch();
+  }
+
+  #unlink(delivery: MemoryDelivery): void {
+    if (delivery.prev) delivery.prev.next = delivery.next;
+    else this.#first = delivery.next;
+    if (delivery.next) delivery.next.prev = delivery.prev;
+    else this.#last = delivery.prev;
+    delivery.prev = undefined;
+    delivery.next = undefined;
   }
 
   async cancel(): Promise<void> {
@@ -115,9 +134,9 @@ class MemorySubscription implements QueueSubscriber, DeliverySettler, TransportC
 
   /** Puts every unsettled delivery back on its queue, oldest at the head, marked redelivered. */
   returnUnsettled(): void {
-    const pending = [...this.#pending].reverse();
-    this.#pending.clear();
-    for (const delivery of pending) {
+    // Newest first, each to the head: the oldest ends up first again.
+    for (let delivery = this.#last; delivery !== undefined; delivery = this.#last) {
+      this.#unlink(delivery);
       delivery.settled = true;
       this.unacked--;
       if (!this.queue.deleted) this.queue.requeue(delivery.stored);

@@ -1,0 +1,15 @@
+import { existsSync } from 'node:fs';
+import { runMemoryBench } from './memory.js';
+import { printRows } from './payload.js';
+
+/** `npm run bench`: every benchmark in one run, each warren figure beside its raw baseline, with ratios. */
+const memoryRows = await runMemoryBench();
+printRows('memory:// (1 KiB JSON)', memoryRows, [
+  { label: 'warren/baseline', warren: 'memory:// end-to-end', baseline: 'json encode+decode+callback' },
+]);
+
+const amqpBench = new URL('./amqp.ts', import.meta.url);
+if (existsSync(amqpBench)) {
+  const { runAmqpBench } = (await import(amqpBench.href)) as { runAmqpBench: () => Promise<void> };
+  await runAmqpBench();
+}
