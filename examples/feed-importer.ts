@@ -10,7 +10,7 @@
  *    FeedPublisher.importFeed() sends, FeedConsumer.receive() handles.
  * 3. `fetch`: take one message without subscribing, then `purge` (carrot's discard_all) what is left.
  */
-import { connect, Consumer, type Message, Publisher } from '@warren/core';
+import { Consumer, connect, type Message, Publisher } from '@warren/core';
 
 const url = process.env.WARREN_URL ?? 'memory://';
 const FEED_URL = 'http://cnn.com/rss/edition.rss';

@@ -8,7 +8,9 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
 const repo = fileURLToPath(new URL('..', import.meta.url));
-const tsxCli = createRequire(import.meta.url).resolve('tsx/cli');
+const require = createRequire(import.meta.url);
+const tsxCli = require.resolve('tsx/cli');
+const tscCli = require.resolve('typescript/bin/tsc');
 
 interface Run {
   code: number | null;
@@ -17,9 +19,10 @@ interface Run {
   stderr: string;
 }
 
-function runExample(file: string, env: Record<string, string>, timeoutMs = 45_000): Promise<Run> {
+function runNode(args: string[], env: Record<string, string>, timeoutMs: number): Promise<Run> {
+  const file = args[args.length - 1];
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [tsxCli, file], {
+    const child = spawn(process.execPath, args, {
       cwd: repo,
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -47,6 +50,10 @@ function runExample(file: string, env: Record<string, string>, timeoutMs = 45_00
   });
 }
 
+function runExample(file: string, env: Record<string, string>, timeoutMs = 45_000): Promise<Run> {
+  return runNode([tsxCli, file], env, timeoutMs);
+}
+
 /** Asserts a clean exit, showing the output when it was not. */
 function expectSuccess(run: Run): void {
   expect({ code: run.code, signal: run.signal, stderr: run.stderr }).toMatchObject({ code: 0, signal: null });
@@ -55,6 +62,14 @@ function expectSuccess(run: Run): void {
 function lines(text: string, pattern: RegExp): string[] {
   return text.split('\n').filter((line) => pattern.test(line));
 }
+
+describe('examples', () => {
+  it('type-check against the built packages (tsc -p examples)', async () => {
+    const run = await runNode([tscCli, '-p', 'examples', '--pretty', 'false'], {}, 55_000);
+    expect(run.stdout + run.stderr).toBe('');
+    expect(run.code).toBe(0);
+  });
+});
 
 describe('examples on memory://', () => {
   const env = { WARREN_URL: 'memory://' };

@@ -17,7 +17,7 @@ const loop = new Promise<void>((resolve) => {
 
 function onConnection(connection: Connection): void {
   client = connection;
-  connection.declareQueue({ name: 'test' }).then(onQueueDeclare, onError);
+  connection.declareQueue({ name: 'test', durable: true }).then(onQueueDeclare, onError);
 }
 
 function onQueueDeclare(): void {

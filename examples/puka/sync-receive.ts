@@ -16,7 +16,7 @@ const WANTED = 3;
 
 const client = await connect(url);
 try {
-  const { messageCount } = await client.declareQueue({ name: 'test' });
+  const { messageCount } = await client.declareQueue({ name: 'test', durable: true });
   if (messageCount < WANTED) {
     const publisher = new Publisher(client, { exchange: '', routingKey: 'test' });
     for (let i = messageCount; i < WANTED; i++) await publisher.send('Hello world!');

@@ -11,7 +11,7 @@ const url = process.env.WARREN_URL ?? 'memory://';
 
 const client = await connect(url);
 try {
-  await client.declareQueue({ name: 'test' });
+  await client.declareQueue({ name: 'test', durable: true });
 
   // The default exchange '' routes to the queue named by the routing key (and is never declared).
   const publisher = new Publisher(client, { exchange: '', routingKey: 'test' });
