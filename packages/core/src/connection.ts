@@ -147,7 +147,13 @@ export class Connection extends SafeEmitter<ConnectionEvents> {
   // ---- topology -------------------------------------------------------------------------------------------
 
   async declareExchange(spec: ExchangeSpec): Promise<void> {
-    const full = { ...spec, type: spec.type ?? 'direct' } as ExchangeSpec & { type: NonNullable<ExchangeSpec['type']> };
+    // amqplib's and kombu's defaults: durable, not auto-deleted.
+    const full = {
+      ...spec,
+      type: spec.type ?? 'direct',
+      durable: spec.durable ?? true,
+      autoDelete: spec.autoDelete ?? false,
+    } as ExchangeSpec & { type: NonNullable<ExchangeSpec['type']> };
     if (!this.capabilities.exchangeTypes.includes(full.type)) {
       throw new UnsupportedFeatureError(
         `The ${this.#factory.name} transport has no ${full.type} exchanges (it has ${this.capabilities.exchangeTypes.join(', ')}).`,
@@ -163,11 +169,22 @@ export class Connection extends SafeEmitter<ConnectionEvents> {
     this.#topology.forgetExchange(name);
   }
 
+  /**
+   * Declares a queue. Defaults as amqplib and kombu have them: a named queue is durable, a server-named one
+   * (no name) is not; neither exclusive nor auto-delete unless asked.
+   */
   async declareQueue(spec: QueueSpec = {}): Promise<QueueInfo> {
     if (spec.exclusive) this.require('exclusiveQueues', 'An exclusive queue');
     this.#checkQueueArguments(spec);
-    const info = await this.#withSession((s) => s.declareQueue(spec));
-    this.#topology.queue({ ...spec, name: info.queue });
+    const full: QueueSpec = {
+      ...spec,
+      name: spec.name ?? '',
+      durable: spec.durable ?? Boolean(spec.name),
+      exclusive: spec.exclusive ?? false,
+      autoDelete: spec.autoDelete ?? false,
+    };
+    const info = await this.#withSession((s) => s.declareQueue(full));
+    this.#topology.queue({ ...full, name: info.queue });
     return info;
   }
 
