@@ -1,4 +1,4 @@
-import { connect, Consumer, Publisher } from '@warren/core';
+import { Consumer, connect, Publisher } from '@warren/core';
 import { type BenchRow, kibibyteBody, printRows } from './payload.js';
 
 /**
@@ -11,7 +11,12 @@ export async function runMemoryBench(messages = 200_000): Promise<BenchRow[]> {
   // Warm both paths up so that neither pays for JIT compilation in its timed run.
   await baseline(20_000);
   await warrenEndToEnd(20_000, 'warm');
-  rows.push({ scenario: 'json encode+decode+callback', subject: 'baseline', messages, msgsPerSecond: await baseline(messages) });
+  rows.push({
+    scenario: 'json encode+decode+callback',
+    subject: 'baseline',
+    messages,
+    msgsPerSecond: await baseline(messages),
+  });
   rows.push({
     scenario: 'memory:// end-to-end',
     subject: 'warren',
@@ -81,7 +86,9 @@ async function publishAll(publisher: Publisher, messages: number, window = 1000)
   await Promise.all(pending);
 }
 
-async function slowConsumer(messages: number): Promise<{ msgsPerSecond: number; peakDepth: number; heapGrowthMiB: number; highWaterMark: number }> {
+async function slowConsumer(
+  messages: number,
+): Promise<{ msgsPerSecond: number; peakDepth: number; heapGrowthMiB: number; highWaterMark: number }> {
   const highWaterMark = 5_000;
   const conn = await connect(`memory://bench-slow?highWaterMark=${highWaterMark}`);
   const queue = 'bench.slow';
@@ -115,10 +122,17 @@ async function slowConsumer(messages: number): Promise<{ msgsPerSecond: number; 
   const seconds = (performance.now() - started) / 1000;
   await consumer.close();
   await conn.close();
-  return { msgsPerSecond: messages / seconds, peakDepth, heapGrowthMiB: (peakHeap - heapBefore) / 2 ** 20, highWaterMark };
+  return {
+    msgsPerSecond: messages / seconds,
+    peakDepth,
+    heapGrowthMiB: (peakHeap - heapBefore) / 2 ** 20,
+    highWaterMark,
+  };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const rows = await runMemoryBench();
-  printRows('memory:// (1 KiB JSON)', rows, [{ label: 'warren/baseline', warren: 'memory:// end-to-end', baseline: 'json encode+decode+callback' }]);
+  printRows('memory:// (1 KiB JSON)', rows, [
+    { label: 'warren/baseline', warren: 'memory:// end-to-end', baseline: 'json encode+decode+callback' },
+  ]);
 }

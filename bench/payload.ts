@@ -13,7 +13,11 @@ export interface BenchRow {
   note?: string;
 }
 
-export function printRows(title: string, rows: BenchRow[], ratios: Array<{ label: string; warren: string; baseline: string }>): void {
+export function printRows(
+  title: string,
+  rows: BenchRow[],
+  ratios: Array<{ label: string; warren: string; baseline: string }>,
+): void {
   console.log(`\n${title}`);
   for (const row of rows) {
     console.log(

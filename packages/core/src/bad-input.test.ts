@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import {
   ConfigurationError,
-  ConnectionError,
   type Connection,
+  ConnectionError,
   Consumer,
   ContentDisallowedError,
   connect,

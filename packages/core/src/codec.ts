@@ -56,10 +56,17 @@ function normalize(contentType: string): string {
 }
 
 /** Decompresses (by the `compression` header) and checks the accept list; returns the payload bytes. */
-export function payloadOf(content: Buffer, contentType: string | undefined, headers: Headers, accept: AcceptList): Buffer {
+export function payloadOf(
+  content: Buffer,
+  contentType: string | undefined,
+  headers: Headers,
+  accept: AcceptList,
+): Buffer {
   accept.check(contentType);
   const compression = headers[COMPRESSION_HEADER];
-  return typeof compression === 'string' && compression !== '' ? compressions.decompress(content, compression) : content;
+  return typeof compression === 'string' && compression !== ''
+    ? compressions.decompress(content, compression)
+    : content;
 }
 
 /** Deserializes payload bytes by content type. */

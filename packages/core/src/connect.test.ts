@@ -1,6 +1,6 @@
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { ConfigurationError, connect, Consumer, loadTransportPackageForTest, Publisher } from './test-exports.js';
+import { ConfigurationError, Consumer, connect, loadTransportPackageForTest, Publisher } from './test-exports.js';
 
 describe('connect: bad input', () => {
   it('a malformed URL is a ConfigurationError without the password', async () => {
@@ -10,7 +10,9 @@ describe('connect: bad input', () => {
     expect(inspect(error, { depth: 5 })).not.toContain('s3cret');
   });
   it('an unknown scheme names the known ones', async () => {
-    await expect(connect('carrier-pigeon://coop')).rejects.toThrow(/Unknown URL scheme "carrier-pigeon:\/\/".*memory:\/\//);
+    await expect(connect('carrier-pigeon://coop')).rejects.toThrow(
+      /Unknown URL scheme "carrier-pigeon:\/\/".*memory:\/\//,
+    );
   });
   it('a known scheme whose package is missing says what to install', async () => {
     await expect(loadTransportPackageForTest('nats', '@warren/not-a-real-package')).rejects.toThrow(

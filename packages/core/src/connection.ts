@@ -6,9 +6,9 @@ import {
   ConfigurationError,
   ConnectionError,
   TimeoutError,
+  toError,
   UnsupportedFeatureError,
   WarrenError,
-  toError,
 } from './errors.js';
 import { type ConnectOptions, connectOptionsSchema, parseOptions, type ReconnectOptions } from './options.js';
 import { resolveTransport } from './registry.js';
@@ -71,7 +71,9 @@ export class Connection extends SafeEmitter<ConnectionEvents> {
   #session: TransportSession | null = null;
   #state: State = 'open';
   #failure: Error | undefined;
-  #ready: { promise: Promise<TransportSession>; resolve(s: TransportSession): void; reject(e: Error): void } | undefined;
+  #ready:
+    | { promise: Promise<TransportSession>; resolve(s: TransportSession): void; reject(e: Error): void }
+    | undefined;
   #urlIndex = 0;
 
   private constructor(factory: TransportFactory<unknown>, urls: URL[], options: ResolvedOptions) {
@@ -140,7 +142,9 @@ export class Connection extends SafeEmitter<ConnectionEvents> {
   /** Throws UnsupportedFeatureError unless the transport claims `flag`. */
   require(flag: CapabilityFlag, what: string): void {
     if (!this.capabilities[flag]) {
-      throw new UnsupportedFeatureError(`${what} is not supported by the ${this.#factory.name} transport (capability "${flag}").`);
+      throw new UnsupportedFeatureError(
+        `${what} is not supported by the ${this.#factory.name} transport (capability "${flag}").`,
+      );
     }
   }
 
@@ -243,7 +247,9 @@ export class Connection extends SafeEmitter<ConnectionEvents> {
     if (session !== null && this.#state === 'open') {
       // A transport that cannot lose its session (memory://) needs no resend path: skip its per-message cost.
       if (!this.capabilities.restartable) return session.publish(message);
-      return session.publish(message).then(undefined, (error: unknown) => this.#republish(error, message, session, Date.now()));
+      return session
+        .publish(message)
+        .then(undefined, (error: unknown) => this.#republish(error, message, session, Date.now()));
     }
     return this.#publishLater(message, Date.now());
   }
@@ -485,7 +491,9 @@ export class Connection extends SafeEmitter<ConnectionEvents> {
       const timer = setTimeout(
         () =>
           reject(
-            new TimeoutError(`Still reconnecting to ${this.url} after ${this.#options.publishTimeoutMs} ms; the operation was not done.`),
+            new TimeoutError(
+              `Still reconnecting to ${this.url} after ${this.#options.publishTimeoutMs} ms; the operation was not done.`,
+            ),
           ),
         remaining,
       );

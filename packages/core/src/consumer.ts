@@ -69,7 +69,10 @@ type Phase = 'idle' | 'consuming' | 'cancelled' | 'closed';
  * `noAck`. A callback that throws gets its message rejected (or requeued with `requeueOnError`) and the error
  * reported through the 'error' event.
  */
-export class Consumer<TBody = unknown> extends SafeEmitter<ConsumerEvents<TBody>> implements AsyncIterable<Message<TBody>> {
+export class Consumer<TBody = unknown>
+  extends SafeEmitter<ConsumerEvents<TBody>>
+  implements AsyncIterable<Message<TBody>>
+{
   queue?: string;
   queues?: string[];
   exchange?: string;
@@ -224,7 +227,8 @@ export class Consumer<TBody = unknown> extends SafeEmitter<ConsumerEvents<TBody>
   // ---- internals ------------------------------------------------------------------------------------------
 
   #assertUsable(what: string): void {
-    if (this.#phase === 'closed') throw new MessageStateError(`This consumer is closed; create a new Consumer to ${what}.`);
+    if (this.#phase === 'closed')
+      throw new MessageStateError(`This consumer is closed; create a new Consumer to ${what}.`);
   }
 
   async #start(): Promise<void> {
@@ -244,7 +248,8 @@ export class Consumer<TBody = unknown> extends SafeEmitter<ConsumerEvents<TBody>
         );
       }
     } catch (error) {
-      for (const subscription of subscriptions) await this.connection.unsubscribe(subscription, 'close').catch(() => {});
+      for (const subscription of subscriptions)
+        await this.connection.unsubscribe(subscription, 'close').catch(() => {});
       throw error;
     }
     this.#subscriptions = subscriptions;
@@ -366,7 +371,8 @@ export class Consumer<TBody = unknown> extends SafeEmitter<ConsumerEvents<TBody>
     let result: unknown;
     try {
       // The common case, one registered callback and no receive() override, skips receive's promise.
-      const only = this.#callbacks.length === 1 && this.receive === Consumer.prototype.receive ? this.#callbacks[0] : undefined;
+      const only =
+        this.#callbacks.length === 1 && this.receive === Consumer.prototype.receive ? this.#callbacks[0] : undefined;
       result = only ? only(message.body, message) : this.receive(message.body, message);
     } catch (error) {
       this.#failed(error, message, settings);

@@ -1,7 +1,7 @@
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import * as core from './index.js';
 import { ConnectionError, redactCause, redactUrls, WarrenError } from './errors.js';
+import * as core from './index.js';
 
 describe('errors', () => {
   it('every error class is a WarrenError with its name set', () => {

@@ -27,11 +27,22 @@ export { Message } from './message.js';
 export { type ConnectOptions, parseOptions, type ReconnectOptions } from './options.js';
 export type { DeliveryInfo, Headers, MessageProperties } from './properties.js';
 export { Publisher, type PublisherOptions, type SendOptions } from './publisher.js';
-export { KNOWN_SCHEME_PACKAGES, knownSchemes, registerTransport, resolveTransport, unregisterTransport } from './registry.js';
+export {
+  KNOWN_SCHEME_PACKAGES,
+  knownSchemes,
+  registerTransport,
+  resolveTransport,
+  unregisterTransport,
+} from './registry.js';
 export type { BodyIssue, BodySchema } from './schema.js';
-export { COMPRESSION_HEADER, type Compression, CompressionRegistry, compressions } from './serialization/compressions.js';
-export { type EncodedBody, type Serializer, SerializerRegistry, serializers } from './serialization/serializers.js';
 export { normalizeQueueArguments, toAmqpQueueArguments } from './semantics/queue-arguments.js';
+export {
+  COMPRESSION_HEADER,
+  type Compression,
+  CompressionRegistry,
+  compressions,
+} from './serialization/compressions.js';
+export { type EncodedBody, type Serializer, SerializerRegistry, serializers } from './serialization/serializers.js';
 export type {
   Arguments,
   DeleteExchangeOptions,

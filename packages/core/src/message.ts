@@ -85,9 +85,11 @@ export class Message<TBody = unknown> {
   #claim(how: Settlement): Promise<void> | undefined {
     if (this.#autoAcked) return RESOLVED;
     if (this.#settled !== undefined) {
-      return Promise.reject(new MessageStateError(
-        `Message ${this.properties.messageId ?? `from queue "${this.deliveryInfo.queue}"`} was already settled (${this.#settled}); it cannot be settled again (${how}).`,
-      ));
+      return Promise.reject(
+        new MessageStateError(
+          `Message ${this.properties.messageId ?? `from queue "${this.deliveryInfo.queue}"`} was already settled (${this.#settled}); it cannot be settled again (${how}).`,
+        ),
+      );
     }
     this.#settled = how;
     return undefined;

@@ -19,7 +19,9 @@ export const connectOptionsSchema = z
     heartbeat: z.coerce.number().min(0).default(60),
     connectTimeoutMs: z.coerce.number().positive().default(10_000),
     publishTimeoutMs: z.coerce.number().positive().default(30_000),
-    reconnect: z.union([reconnectSchema, z.literal(false)]).default({ retries: Number.POSITIVE_INFINITY, minDelayMs: 100, maxDelayMs: 30_000 }),
+    reconnect: z
+      .union([reconnectSchema, z.literal(false)])
+      .default({ retries: Number.POSITIVE_INFINITY, minDelayMs: 100, maxDelayMs: 30_000 }),
   })
   .loose();
 

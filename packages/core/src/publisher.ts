@@ -200,7 +200,9 @@ export class Publisher<TBody = unknown> {
   #copyProperties(options: SendOptions, properties: MessageProperties): void {
     if (options.priority !== undefined) {
       if (!this.connection.capabilities.priorities) {
-        throw new UnsupportedFeatureError(`Message priorities are not supported by the ${this.connection.transport} transport.`);
+        throw new UnsupportedFeatureError(
+          `Message priorities are not supported by the ${this.connection.transport} transport.`,
+        );
       }
       properties.priority = options.priority;
     }

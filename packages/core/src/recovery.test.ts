@@ -12,8 +12,8 @@ import {
   type TransportSession,
   unregisterTransport,
 } from './index.js';
-import { memoryBroker } from './memory/transport.js';
 import { MemorySession } from './memory/session.js';
+import { memoryBroker } from './memory/transport.js';
 
 /**
  * A transport whose sessions are memory sessions that the test can kill, as a broker restart or a cut TCP
@@ -35,7 +35,11 @@ class FlakyTransport {
       const refusal = this.refusals.shift();
       if (refusal === 'refuse') throw new ConnectionError('connection refused (test)');
       if (refusal === 'deny') throw new AccessRefusedError('bad credentials (test)');
-      const inner = new MemorySession(memoryBroker(`flaky-${request.url.host}`, { highWaterMark: 10_000 }), this.factory.capabilities, 1000);
+      const inner = new MemorySession(
+        memoryBroker(`flaky-${request.url.host}`, { highWaterMark: 10_000 }),
+        this.factory.capabilities,
+        1000,
+      );
       let dead = false;
       const guard = <T>(run: () => Promise<T>): Promise<T> =>
         dead ? Promise.reject(new ConnectionError('session lost (test)')) : run();
@@ -77,7 +81,10 @@ let hostCounter = 0;
 async function open(): Promise<Connection> {
   flaky = new FlakyTransport();
   registerTransport(flaky.factory);
-  const conn = await connect({ url: `flaky://h${++hostCounter}`, reconnect: { retries: 5, minDelayMs: 1, maxDelayMs: 5 } });
+  const conn = await connect({
+    url: `flaky://h${++hostCounter}`,
+    reconnect: { retries: 5, minDelayMs: 1, maxDelayMs: 5 },
+  });
   connections.push(conn);
   return conn;
 }
@@ -101,7 +108,12 @@ afterEach(async () => {
 describe('Connection recovery', () => {
   it('reconnects, redeclares topology and resumes consumers; nothing is lost', async () => {
     const conn = await open();
-    const consumer = new Consumer<{ n: number }>(conn, { queue: 'jobs', exchange: 'work', routingKey: 'job', prefetch: 10 });
+    const consumer = new Consumer<{ n: number }>(conn, {
+      queue: 'jobs',
+      exchange: 'work',
+      routingKey: 'job',
+      prefetch: 10,
+    });
     const seen = new Set<number>();
     let resolveAll!: () => void;
     const all = new Promise<void>((resolve) => {

@@ -41,11 +41,16 @@ export async function resolveTransport(scheme: string): Promise<TransportFactory
   if (registered) return registered as TransportFactory<unknown>;
   const packageName = KNOWN_SCHEME_PACKAGES[scheme];
   if (!packageName) {
-    throw new ConfigurationError(`Unknown URL scheme "${scheme}://". Known schemes: ${knownSchemes().map((s) => `${s}://`).join(', ')}.`);
+    throw new ConfigurationError(
+      `Unknown URL scheme "${scheme}://". Known schemes: ${knownSchemes()
+        .map((s) => `${s}://`)
+        .join(', ')}.`,
+    );
   }
   await loadTransportPackage(scheme, packageName);
   const loaded = bySchemeOrName.get(scheme);
-  if (!loaded) throw new ConfigurationError(`Package ${packageName} was loaded but registered no transport for "${scheme}://".`);
+  if (!loaded)
+    throw new ConfigurationError(`Package ${packageName} was loaded but registered no transport for "${scheme}://".`);
   return loaded as TransportFactory<unknown>;
 }
 
@@ -61,6 +66,8 @@ export async function loadTransportPackage(scheme: string, packageName: string):
         { cause: error },
       );
     }
-    throw new ConfigurationError(`Loading ${packageName} for ${scheme}:// failed: ${(error as Error).message}`, { cause: error });
+    throw new ConfigurationError(`Loading ${packageName} for ${scheme}:// failed: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
 }

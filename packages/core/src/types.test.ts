@@ -3,11 +3,11 @@ import { z } from 'zod';
 import {
   type Capabilities,
   type Connection,
-  Consumer,
+  type Consumer,
   type ConsumerCallback,
   connect,
   type Message,
-  Publisher,
+  type Publisher,
   type PublisherOptions,
   type WarrenError,
 } from './index.js';
@@ -25,7 +25,9 @@ describe('public generic types', () => {
   it('connect resolves to a Connection with capabilities', () => {
     expectTypeOf(connect).returns.resolves.toEqualTypeOf<Connection>();
     expectTypeOf<Connection['capabilities']>().toEqualTypeOf<Capabilities>();
-    expectTypeOf<Capabilities['exchangeTypes']>().toEqualTypeOf<readonly ('direct' | 'topic' | 'fanout' | 'headers')[]>();
+    expectTypeOf<Capabilities['exchangeTypes']>().toEqualTypeOf<
+      readonly ('direct' | 'topic' | 'fanout' | 'headers')[]
+    >();
   });
   it('consumers iterate messages and fetch a message or null', () => {
     expectTypeOf<Consumer<{ n: number }>>().toMatchTypeOf<AsyncIterable<Message<{ n: number }>>>();

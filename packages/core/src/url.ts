@@ -21,7 +21,9 @@ export function redactUrl(url: URL | string): string {
  */
 export function parseUrl(raw: string): URL {
   if (typeof raw !== 'string' || raw.trim() === '') {
-    throw new ConfigurationError('A broker URL is required, such as "memory://" or "amqp://guest:guest@localhost:5672/".');
+    throw new ConfigurationError(
+      'A broker URL is required, such as "memory://" or "amqp://guest:guest@localhost:5672/".',
+    );
   }
   let url: URL;
   try {

@@ -1,9 +1,9 @@
 import { NoRouteError, NotFoundError, PreconditionFailedError, TimeoutError } from '../errors.js';
 import { addDeath, type DeathReason } from '../semantics/dead-letter.js';
-import { ExchangeTable, type ExchangeDefinition } from '../semantics/exchange-table.js';
+import { type ExchangeDefinition, ExchangeTable } from '../semantics/exchange-table.js';
 import { normalizeQueueArguments } from '../semantics/queue-arguments.js';
-import type { OutboundMessage } from '../transport.js';
 import type { QueueSpec } from '../topology.js';
+import type { OutboundMessage } from '../transport.js';
 import { MemoryQueue, type QueueHooks } from './queue.js';
 import type { StoredMessage } from './stored-message.js';
 
@@ -42,13 +42,18 @@ export class MemoryBroker implements QueueHooks {
   }
 
   declareQueue(spec: QueueSpec, ownerId: number): MemoryQueue {
-    const name = spec.name || `amq.gen-${(++this.#serverNamed).toString(36)}-${Math.random().toString(36).slice(2, 10)}`;
+    const name =
+      spec.name || `amq.gen-${(++this.#serverNamed).toString(36)}-${Math.random().toString(36).slice(2, 10)}`;
     const args = normalizeQueueArguments(spec.arguments);
     const argumentsKey = JSON.stringify(args);
     const exclusiveOwner = spec.exclusive ? ownerId : undefined;
     const existing = this.queues.get(name);
     if (existing) {
-      existing.checkEquivalent(spec.durable ?? false, argumentsKey, existing.exclusiveOwner === undefined ? undefined : ownerId);
+      existing.checkEquivalent(
+        spec.durable ?? false,
+        argumentsKey,
+        existing.exclusiveOwner === undefined ? undefined : ownerId,
+      );
       return existing;
     }
     if (args.deadLetterExchange !== undefined && typeof args.deadLetterExchange !== 'string') {
@@ -70,7 +75,10 @@ export class MemoryBroker implements QueueHooks {
 
   queue(name: string): MemoryQueue {
     const queue = this.queues.get(name);
-    if (!queue) throw new NotFoundError(`Queue "${name}" does not exist. Declare it first (a Consumer declares its queue unless declare: false).`);
+    if (!queue)
+      throw new NotFoundError(
+        `Queue "${name}" does not exist. Declare it first (a Consumer declares its queue unless declare: false).`,
+      );
     return queue;
   }
 

@@ -1,7 +1,7 @@
 import { PreconditionFailedError, ResourceLockedError } from '../errors.js';
+import type { DeathReason } from '../semantics/dead-letter.js';
 import { Fifo } from '../semantics/fifo.js';
 import type { NormalizedQueueArguments } from '../semantics/queue-arguments.js';
-import type { DeathReason } from '../semantics/dead-letter.js';
 import type { StoredMessage } from './stored-message.js';
 
 /** A subscriber of a memory queue: core's consumer seen from the broker side. */
@@ -181,7 +181,7 @@ export class MemoryQueue {
 
   #levelFor(priority: number): Fifo<StoredMessage> {
     const top = this.#levels.length - 1;
-    return this.#levels[priority > top ? top : priority < 0 ? 0 : priority] as Fifo<StoredMessage>;
+    return this.#levels[Math.min(top, Math.max(0, priority))] as Fifo<StoredMessage>;
   }
 
   #enforceMaxLength(): void {

@@ -46,8 +46,7 @@ let consumerTags = 0;
  */
 class MemorySubscription implements QueueSubscriber, DeliverySettler, TransportConsumer {
   unacked = 0;
-  /** Oldest unsettled delivery; the list runs through MemoryDelivery.next. */
-  #first: MemoryDelivery | undefined;
+  /** Newest unsettled delivery; the list runs back through MemoryDelivery.prev. */
   #last: MemoryDelivery | undefined;
   #cancelled = false;
 
@@ -83,7 +82,6 @@ class MemorySubscription implements QueueSubscriber, DeliverySettler, TransportC
     else {
       delivery.prev = this.#last;
       if (this.#last) this.#last.next = delivery;
-      else this.#first = delivery;
       this.#last = delivery;
     }
     return delivery;
@@ -113,7 +111,6 @@ class MemorySubscription implements QueueSubscriber, DeliverySettler, TransportC
 
   #unlink(delivery: MemoryDelivery): void {
     if (delivery.prev) delivery.prev.next = delivery.next;
-    else this.#first = delivery.next;
     if (delivery.next) delivery.next.prev = delivery.prev;
     else this.#last = delivery.prev;
     delivery.prev = undefined;
@@ -249,7 +246,8 @@ export class MemorySession implements TransportSession {
   }
 
   publish(message: OutboundMessage): Promise<void> {
-    if (this.#closed) return Promise.reject(new ConnectionError('The memory:// connection is closed; the message was not sent.'));
+    if (this.#closed)
+      return Promise.reject(new ConnectionError('The memory:// connection is closed; the message was not sent.'));
     try {
       return this.broker.publish(message, this.publishTimeoutMs);
     } catch (error) {
@@ -257,7 +255,11 @@ export class MemorySession implements TransportSession {
     }
   }
 
-  async consume(queueName: string, options: ConsumeOptions, onDelivery: (delivery: Delivery) => void): Promise<TransportConsumer> {
+  async consume(
+    queueName: string,
+    options: ConsumeOptions,
+    onDelivery: (delivery: Delivery) => void,
+  ): Promise<TransportConsumer> {
     this.#open();
     const queue = this.broker.queue(queueName);
     queue.checkOwner(this.id);

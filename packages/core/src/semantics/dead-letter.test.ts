@@ -7,13 +7,22 @@ describe('addDeath', () => {
     const headers = addDeath({ a: 1 }, { queue: 'q', reason: 'rejected', exchange: 'ex', routingKeys: ['k'], time });
     const deaths = headers['x-death'] as XDeathEntry[];
     expect(deaths).toHaveLength(1);
-    expect(deaths[0]).toMatchObject({ count: 1, reason: 'rejected', queue: 'q', exchange: 'ex', 'routing-keys': ['k'] });
+    expect(deaths[0]).toMatchObject({
+      count: 1,
+      reason: 'rejected',
+      queue: 'q',
+      exchange: 'ex',
+      'routing-keys': ['k'],
+    });
     expect(headers['x-first-death-reason']).toBe('rejected');
     expect(headers['x-first-death-queue']).toBe('q');
     expect(headers.a).toBe(1);
   });
   it('counts repeated deaths for the same queue and reason and moves them to the front', () => {
-    let headers = addDeath({}, { queue: 'q', reason: 'expired', exchange: 'ex', routingKeys: ['k'], time, originalExpiration: 50 });
+    let headers = addDeath(
+      {},
+      { queue: 'q', reason: 'expired', exchange: 'ex', routingKeys: ['k'], time, originalExpiration: 50 },
+    );
     headers = addDeath(headers, { queue: 'r', reason: 'rejected', exchange: 'dlx', routingKeys: ['k'], time });
     headers = addDeath(headers, { queue: 'q', reason: 'expired', exchange: 'ex', routingKeys: ['k'], time });
     const deaths = headers['x-death'] as XDeathEntry[];

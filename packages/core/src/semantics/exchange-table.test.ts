@@ -5,7 +5,8 @@ import { ExchangeTable } from './exchange-table.js';
 
 function table(...exchanges: Array<[string, ExchangeType]>): ExchangeTable {
   const t = new ExchangeTable();
-  for (const [name, type] of exchanges) t.declare({ name, type, durable: false, autoDelete: false, internal: false, arguments: {} });
+  for (const [name, type] of exchanges)
+    t.declare({ name, type, durable: false, autoDelete: false, internal: false, arguments: {} });
   return t;
 }
 const queue = (destination: string, routingKey = '', args = {}) => ({
@@ -53,9 +54,9 @@ describe('ExchangeTable', () => {
   it('unknown exchange is NotFoundError; redeclare with another type is PreconditionFailedError', () => {
     const t = table(['x', 'direct']);
     expect(() => t.route('missing', 'k', {}, all)).toThrow(NotFoundError);
-    expect(() => t.declare({ name: 'x', type: 'topic', durable: false, autoDelete: false, internal: false, arguments: {} })).toThrow(
-      PreconditionFailedError,
-    );
+    expect(() =>
+      t.declare({ name: 'x', type: 'topic', durable: false, autoDelete: false, internal: false, arguments: {} }),
+    ).toThrow(PreconditionFailedError);
   });
   it('unbind and removal of a deleted queue stop routing', () => {
     const t = table(['d', 'direct']);

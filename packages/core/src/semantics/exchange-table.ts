@@ -2,7 +2,7 @@ import { NotFoundError, PreconditionFailedError } from '../errors.js';
 import type { Headers } from '../properties.js';
 import type { Arguments, ExchangeType } from '../topology.js';
 import { headersMatch } from './headers.js';
-import { topicMatcher, type TopicMatcher } from './topic.js';
+import { type TopicMatcher, topicMatcher } from './topic.js';
 
 export interface ExchangeDefinition {
   name: string;
@@ -116,7 +116,12 @@ export class ExchangeTable {
    * The queues a message reaches, each once, following exchange-to-exchange bindings (cycles are cut). The default
    * exchange routes to the queue named by the routing key when `queueExists` says it exists.
    */
-  route(exchange: string, routingKey: string, headers: Headers | undefined, queueExists: (name: string) => boolean): string[] {
+  route(
+    exchange: string,
+    routingKey: string,
+    headers: Headers | undefined,
+    queueExists: (name: string) => boolean,
+  ): string[] {
     if (exchange === DEFAULT_EXCHANGE) return queueExists(routingKey) ? [routingKey] : [];
     const start = this.#exchanges.get(exchange);
     if (!start) throw new NotFoundError(`Exchange "${exchange}" does not exist. Declare it before publishing to it.`);
@@ -132,7 +137,13 @@ export class ExchangeTable {
     return [...queues];
   }
 
-  #routeInto(state: ExchangeState, routingKey: string, headers: Headers | undefined, queues: Set<string>, seen: Set<string>): void {
+  #routeInto(
+    state: ExchangeState,
+    routingKey: string,
+    headers: Headers | undefined,
+    queues: Set<string>,
+    seen: Set<string>,
+  ): void {
     if (seen.has(state.name)) return;
     seen.add(state.name);
     for (const binding of this.#matching(state, routingKey, headers)) {

@@ -1,5 +1,5 @@
-import type { Arguments } from '../topology.js';
 import type { Headers } from '../properties.js';
+import type { Arguments } from '../topology.js';
 
 /**
  * Headers-exchange matching as RabbitMQ does it: the binding's arguments are the headers to compare, `x-match`

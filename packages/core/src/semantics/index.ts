@@ -1,5 +1,6 @@
-export { type DeathEvent, type DeathReason, type XDeathEntry, addDeath } from './dead-letter.js';
+export { addDeath, type DeathEvent, type DeathReason, type XDeathEntry } from './dead-letter.js';
 export { type Binding, DEFAULT_EXCHANGE, type ExchangeDefinition, ExchangeTable } from './exchange-table.js';
+export { Fifo } from './fifo.js';
 export { headersMatch } from './headers.js';
 export {
   type NormalizedQueueArguments,
@@ -8,4 +9,3 @@ export {
   toAmqpQueueArguments,
 } from './queue-arguments.js';
 export { type TopicMatcher, topicMatcher, topicMatches } from './topic.js';
-export { Fifo } from './fifo.js';

@@ -10,7 +10,9 @@ describe('queue arguments', () => {
     });
   });
   it('writes RabbitMQ names', () => {
-    expect(toAmqpQueueArguments({ messageTtl: 60_000, deadLetterExchange: 'dlx', maxPriority: 10, queueType: 'quorum' })).toEqual({
+    expect(
+      toAmqpQueueArguments({ messageTtl: 60_000, deadLetterExchange: 'dlx', maxPriority: 10, queueType: 'quorum' }),
+    ).toEqual({
       'x-message-ttl': 60_000,
       'x-dead-letter-exchange': 'dlx',
       'x-max-priority': 10,

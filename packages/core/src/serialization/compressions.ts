@@ -1,4 +1,12 @@
-import { brotliCompressSync, brotliDecompressSync, deflateRawSync, deflateSync, gunzipSync, inflateRawSync, inflateSync } from 'node:zlib';
+import {
+  brotliCompressSync,
+  brotliDecompressSync,
+  deflateRawSync,
+  deflateSync,
+  gunzipSync,
+  inflateRawSync,
+  inflateSync,
+} from 'node:zlib';
 import { ConfigurationError, SerializationError } from '../errors.js';
 
 /** The message header that names the compression of the body, as kombu writes it. */
@@ -104,7 +112,9 @@ export class CompressionRegistry {
     try {
       return compression.decompress(content);
     } catch (error) {
-      throw new SerializationError(`Cannot decompress a ${header} body: ${(error as Error).message}.`, { cause: error });
+      throw new SerializationError(`Cannot decompress a ${header} body: ${(error as Error).message}.`, {
+        cause: error,
+      });
     }
   }
 }

@@ -101,7 +101,11 @@ export class SerializerRegistry {
 
   register(name: string, serializer: Serializer): void {
     if (!name) throw new ConfigurationError('A serializer needs a name.');
-    if (typeof serializer?.encode !== 'function' || typeof serializer.decode !== 'function' || !serializer.contentType) {
+    if (
+      typeof serializer?.encode !== 'function' ||
+      typeof serializer.decode !== 'function' ||
+      !serializer.contentType
+    ) {
       throw new ConfigurationError(`Serializer "${name}" needs contentType, encode and decode.`);
     }
     this.unregister(name);
