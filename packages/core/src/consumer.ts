@@ -17,6 +17,8 @@ export interface ConsumerOptions<TBody = unknown> {
   /** The exchange to declare and bind the queue to; '' (default) binds nothing. */
   exchange?: string;
   exchangeType?: ExchangeType;
+  /** Declare the exchange durable (default true, matching Publisher's default). */
+  exchangeDurable?: boolean;
   routingKey?: string;
   /** Arguments of the binding (headers exchanges: `{ 'x-match': 'all', ... }`). */
   bindingArguments?: Record<string, unknown>;
@@ -28,6 +30,7 @@ export interface ConsumerOptions<TBody = unknown> {
   noAck?: boolean;
   /** Declare the exchange, queue and binding first (default true). */
   declare?: boolean;
+  /** Declare the queue durable (default true for a named queue). */
   durable?: boolean;
   exclusive?: boolean;
   autoDelete?: boolean;
@@ -299,7 +302,7 @@ export class Consumer<TBody = unknown>
       await this.connection.declareExchange({
         name: exchange,
         type: o.exchangeType ?? this.exchangeType ?? 'direct',
-        durable: o.durable ?? this.durable ?? true,
+        durable: o.exchangeDurable ?? true,
       });
     }
     const exclusive = o.exclusive ?? this.exclusive ?? serverNamed;
