@@ -74,7 +74,10 @@ describe.skipIf(!available)('kombu interop over RabbitMQ', () => {
     const messages: Message[] = [];
     try {
       const done = new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`warren received ${messages.length} of ${count} messages in 15 s`)), 15_000);
+        const timer = setTimeout(
+          () => reject(new Error(`warren received ${messages.length} of ${count} messages in 15 s`)),
+          15_000,
+        );
         consumer.on('error', (error) => {
           clearTimeout(timer);
           reject(error);
@@ -104,7 +107,9 @@ describe.skipIf(!available)('kombu interop over RabbitMQ', () => {
   }
 
   async function kombuReceive(queue: string, count: number): Promise<KombuReceived[]> {
-    const { stdout } = await run(PYTHON, [script('kombu_consume.py'), AMQP_URL, queue, String(count), '15'], { maxBuffer: 16 * 1024 * 1024 });
+    const { stdout } = await run(PYTHON, [script('kombu_consume.py'), AMQP_URL, queue, String(count), '15'], {
+      maxBuffer: 16 * 1024 * 1024,
+    });
     return stdout
       .trim()
       .split('\n')

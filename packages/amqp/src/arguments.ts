@@ -36,7 +36,10 @@ export function toExchangeArguments(args: Arguments | undefined): Record<string,
   return translate(args, EXCHANGE_ARGUMENTS);
 }
 
-function translate(args: Record<string, unknown> | undefined, names: Readonly<Record<string, string>>): Record<string, unknown> {
+function translate(
+  args: Record<string, unknown> | undefined,
+  names: Readonly<Record<string, string>>,
+): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   if (!args) return out;
   for (const key of Object.keys(args)) {

@@ -47,7 +47,10 @@ describe('ConfirmWindow', () => {
     const window = new ConfirmWindow<{ deadline: number }>();
     for (const deadline of [1, 2, 3, 10, 11]) window.add({ deadline });
     const expired: number[] = [];
-    window.takeExpired((entry) => entry.deadline <= 3, (entry) => expired.push(entry.deadline));
+    window.takeExpired(
+      (entry) => entry.deadline <= 3,
+      (entry) => expired.push(entry.deadline),
+    );
     expect(expired).toEqual([1, 2, 3]);
     expect(window.take(4)).toEqual({ deadline: 10 });
   });

@@ -2,9 +2,10 @@
  * Opens an amqplib connection for a warren URL and options. The URL is handed to amqplib as an object, never as a
  * string, so that no amqplib message can echo it with its password.
  */
+
+import type { Socket } from 'node:net';
 import { ConnectionError, redactUrl, TimeoutError, type WarrenError } from '@warren/core';
 import amqplib, { type ChannelModel, credentials, type Options } from 'amqplib';
-import type { Socket } from 'node:net';
 import { mapConnectError } from './errors.js';
 import type { AmqpOptions } from './options.js';
 
@@ -77,7 +78,12 @@ export async function openConnection(request: OpenRequest): Promise<AmqpConnecti
   const attempt = amqplib.connect(target, socketOptions(request.options, request.connectTimeoutMs));
   const deadline = new Promise<never>((_, reject) => {
     timer = setTimeout(
-      () => reject(new TimeoutError(`Connecting to the AMQP broker at ${where} took longer than ${request.connectTimeoutMs} ms: check the host and port, or raise connectTimeoutMs.`)),
+      () =>
+        reject(
+          new TimeoutError(
+            `Connecting to the AMQP broker at ${where} took longer than ${request.connectTimeoutMs} ms: check the host and port, or raise connectTimeoutMs.`,
+          ),
+        ),
       request.connectTimeoutMs,
     );
   });
@@ -100,6 +106,9 @@ export async function openConnection(request: OpenRequest): Promise<AmqpConnecti
 /** amqplib keeps the socket as `connection.stream`; its typings do not say so. */
 function socketOf(model: ChannelModel): Socket {
   const stream = (model.connection as unknown as { stream?: Socket }).stream;
-  if (!stream) throw new ConnectionError('amqplib did not expose the connection socket (connection.stream): this amqplib version is not supported; use 2.3.x.');
+  if (!stream)
+    throw new ConnectionError(
+      'amqplib did not expose the connection socket (connection.stream): this amqplib version is not supported; use 2.3.x.',
+    );
   return stream;
 }

@@ -18,7 +18,11 @@ class Inbox {
 
   until(count: number, ms = 5_000): Promise<void> {
     if (this.deliveries.length >= count) return Promise.resolve();
-    return within(new Promise<void>((resolve) => this.#waiters.push({ count, resolve })), ms, `${count} deliveries (have ${this.deliveries.length})`);
+    return within(
+      new Promise<void>((resolve) => this.#waiters.push({ count, resolve })),
+      ms,
+      `${count} deliveries (have ${this.deliveries.length})`,
+    );
   }
 }
 
@@ -53,8 +57,14 @@ describe.skipIf(!(await brokerAvailable()))('amqp consumers against RabbitMQ', (
       expect(inbox.deliveries).toHaveLength(batch * 5);
       for (const delivery of inbox.deliveries.slice((batch - 1) * 5)) await delivery.settler.ack(delivery);
     }
-    expect(inbox.deliveries.map((d) => d.content.toString())).toEqual(Array.from({ length: 20 }, (_, i) => `prefetch-${i}`));
-    expect(inbox.deliveries[0]?.info).toMatchObject({ consumerTag: consumer.consumerTag, queue: name, redelivered: false });
+    expect(inbox.deliveries.map((d) => d.content.toString())).toEqual(
+      Array.from({ length: 20 }, (_, i) => `prefetch-${i}`),
+    );
+    expect(inbox.deliveries[0]?.info).toMatchObject({
+      consumerTag: consumer.consumerTag,
+      queue: name,
+      redelivered: false,
+    });
     await consumer.close();
     expect(await depth(name)).toBe(0);
     await session.deleteQueue(name, {});
@@ -143,12 +153,18 @@ describe.skipIf(!(await brokerAvailable()))('amqp consumers against RabbitMQ', (
   });
 
   it('rejects consuming from a missing queue with NotFoundError', async () => {
-    await expect(session.consume(unique('missing'), { prefetch: 1, noAck: false, exclusive: false }, () => undefined)).rejects.toBeInstanceOf(NotFoundError);
+    await expect(
+      session.consume(unique('missing'), { prefetch: 1, noAck: false, exclusive: false }, () => undefined),
+    ).rejects.toBeInstanceOf(NotFoundError);
   });
 
   it('reports a broker-side cancel (queue deleted) through consumerCancelled', async () => {
     const name = await queueWith('deleted', 0);
-    const consumer = await session.consume(name, { prefetch: 1, noAck: false, exclusive: false, consumerTag: unique('tag') }, () => undefined);
+    const consumer = await session.consume(
+      name,
+      { prefetch: 1, noAck: false, exclusive: false, consumerTag: unique('tag') },
+      () => undefined,
+    );
     await session.deleteQueue(name, {});
     const cancelled = await within(hooks.firstCancellation, 5_000, 'consumerCancelled');
     expect(cancelled.consumerTag).toBe(consumer.consumerTag);

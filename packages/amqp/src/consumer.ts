@@ -2,7 +2,14 @@
  * A subscription: one channel per consumer, so that its prefetch (basic.qos) is its own and a failure on it
  * touches no other consumer.
  */
-import { type ConsumeOptions, type Delivery, NotFoundError, type SessionHooks, type TransportConsumer, type WarrenError } from '@warren/core';
+import {
+  type ConsumeOptions,
+  type Delivery,
+  NotFoundError,
+  type SessionHooks,
+  type TransportConsumer,
+  type WarrenError,
+} from '@warren/core';
 import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
 import { AmqpDelivery, ChannelSettler } from './delivery.js';
 import { mapOperationError } from './errors.js';
@@ -139,7 +146,12 @@ export class AmqpConsumer implements TransportConsumer {
       // A channel closed by the broker while the connection lives (a delivery acknowledgement timeout, say) ends
       // this subscription: tell core, which resumes it. Without a channel error, the connection is going (core
       // hears of it through `lost`) or we closed it.
-      if (this.#established && this.#closing === null && this.#channelError !== undefined && this.#context.ended() === null) {
+      if (
+        this.#established &&
+        this.#closing === null &&
+        this.#channelError !== undefined &&
+        this.#context.ended() === null
+      ) {
         this.#closing = Promise.resolve();
         this.#report(mapOperationError(this.#channelError, `consuming from queue "${this.#queue}"`));
       }

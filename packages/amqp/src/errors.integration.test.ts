@@ -25,7 +25,9 @@ describe.skipIf(!(await brokerAvailable()))('amqp errors against RabbitMQ', () =
   it('maps 404 to NotFoundError, and the next operation works on a fresh channel', async () => {
     const missing = unique('missing');
     await expect(session.purgeQueue(missing)).rejects.toBeInstanceOf(NotFoundError);
-    await expect(session.bindQueue({ queue: missing, exchange: 'amq.direct', routingKey: 'k' })).rejects.toThrow(/no queue/);
+    await expect(session.bindQueue({ queue: missing, exchange: 'amq.direct', routingKey: 'k' })).rejects.toThrow(
+      /no queue/,
+    );
     const name = unique('after-404');
     expect((await session.declareQueue({ name, durable: false })).queue).toBe(name);
     await session.deleteQueue(name, {});
@@ -53,7 +55,9 @@ describe.skipIf(!(await brokerAvailable()))('amqp errors against RabbitMQ', () =
   it('maps 406 to PreconditionFailedError (other arguments, ifEmpty not met)', async () => {
     const name = unique('inequivalent');
     await session.declareQueue({ name, durable: false, arguments: { maxLength: 5 } });
-    await expect(session.declareQueue({ name, durable: false, arguments: { maxLength: 6 } })).rejects.toBeInstanceOf(PreconditionFailedError);
+    await expect(session.declareQueue({ name, durable: false, arguments: { maxLength: 6 } })).rejects.toBeInstanceOf(
+      PreconditionFailedError,
+    );
     await session.publish(outbound('', name, 'x'));
     await expect(session.deleteQueue(name, { ifEmpty: true })).rejects.toBeInstanceOf(PreconditionFailedError);
     expect(await session.deleteQueue(name, {})).toBe(1);
@@ -76,7 +80,10 @@ describe.skipIf(!(await brokerAvailable()))('amqp errors against RabbitMQ', () =
     const nowhere = unique('nowhere');
     const results = await Promise.allSettled(
       Array.from({ length: 40 }, (_, i) =>
-        session.publish({ ...outbound('', i % 3 === 0 ? nowhere : routed, `same body ${i % 2}`, true), properties: { headers: {}, persistent: true } }),
+        session.publish({
+          ...outbound('', i % 3 === 0 ? nowhere : routed, `same body ${i % 2}`, true),
+          properties: { headers: {}, persistent: true },
+        }),
       ),
     );
     results.forEach((result, i) => {
@@ -93,7 +100,9 @@ describe.skipIf(!(await brokerAvailable()))('amqp errors against RabbitMQ', () =
     const name = unique('survivor');
     await session.declareQueue({ name, durable: false });
     const missing = unique('no-exchange');
-    const sends = Array.from({ length: 60 }, (_, i) => session.publish(outbound(i === 30 ? missing : '', i === 30 ? 'k' : name, `s${i}`)));
+    const sends = Array.from({ length: 60 }, (_, i) =>
+      session.publish(outbound(i === 30 ? missing : '', i === 30 ? 'k' : name, `s${i}`)),
+    );
     const results = await Promise.allSettled(sends);
     expect((results[30] as PromiseRejectedResult).reason).toBeInstanceOf(NotFoundError);
     expect((results[30] as PromiseRejectedResult).reason.message).toContain(missing);

@@ -11,7 +11,11 @@ import { brokerText, mapConnectError, mapOperationError } from './errors.js';
 
 /** An error as amqplib builds it for a channel closed by the broker. */
 function channelClosed(code: number, text: string): Error {
-  return Object.assign(new Error(`Operation failed: QueueDeclare; ${code} (X) with message "${text}"`), { code, classId: 50, methodId: 10 });
+  return Object.assign(new Error(`Operation failed: QueueDeclare; ${code} (X) with message "${text}"`), {
+    code,
+    classId: 50,
+    methodId: 10,
+  });
 }
 
 describe('mapOperationError', () => {
@@ -28,8 +32,12 @@ describe('mapOperationError', () => {
   });
 
   it('maps a forced close and errors without a code to ConnectionError', () => {
-    expect(mapOperationError(channelClosed(320, 'CONNECTION_FORCED - closed via management plugin'), 'x')).toBeInstanceOf(ConnectionError);
-    expect(mapOperationError(new Error('Channel ended, no reply will be forthcoming'), 'x')).toBeInstanceOf(ConnectionError);
+    expect(
+      mapOperationError(channelClosed(320, 'CONNECTION_FORCED - closed via management plugin'), 'x'),
+    ).toBeInstanceOf(ConnectionError);
+    expect(mapOperationError(new Error('Channel ended, no reply will be forthcoming'), 'x')).toBeInstanceOf(
+      ConnectionError,
+    );
   });
 
   it('keeps warren errors as they are', () => {
@@ -47,14 +55,20 @@ describe('mapConnectError', () => {
   const where = 'amqp://guest:***@127.0.0.1:5672/';
 
   it('maps a refused login to AccessRefusedError', () => {
-    const error = new Error('Handshake terminated by server: 403 (ACCESS-REFUSED) with message "ACCESS_REFUSED - Login was refused"');
+    const error = new Error(
+      'Handshake terminated by server: 403 (ACCESS-REFUSED) with message "ACCESS_REFUSED - Login was refused"',
+    );
     const mapped = mapConnectError(error, where, '/');
     expect(mapped).toBeInstanceOf(AccessRefusedError);
     expect(mapped.message).toContain('wrong user name or password');
   });
 
   it('maps a missing virtual host to AccessRefusedError naming it', () => {
-    const mapped = mapConnectError(new Error('Expected ConnectionOpenOk; got <ConnectionClose channel:0>'), where, 'nope');
+    const mapped = mapConnectError(
+      new Error('Expected ConnectionOpenOk; got <ConnectionClose channel:0>'),
+      where,
+      'nope',
+    );
     expect(mapped).toBeInstanceOf(AccessRefusedError);
     expect(mapped.message).toContain('virtual host "nope"');
   });

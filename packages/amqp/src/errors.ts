@@ -47,13 +47,25 @@ export function mapOperationError(error: unknown, what: string): WarrenError {
   const detail = brokerText(error) ?? (error instanceof Error ? error.message : String(error));
   switch (code) {
     case ReplyCode.NOT_FOUND:
-      return new NotFoundError(`The broker refused ${what}: ${detail}. Declare the exchange or queue first, or check its name and virtual host.`, { cause: error });
+      return new NotFoundError(
+        `The broker refused ${what}: ${detail}. Declare the exchange or queue first, or check its name and virtual host.`,
+        { cause: error },
+      );
     case ReplyCode.ACCESS_REFUSED:
-      return new AccessRefusedError(`The broker refused ${what}: ${detail}. Grant the user permission on this resource (rabbitmqctl set_permissions), or use a name the user may touch (names starting with "amq." are reserved).`, { cause: error });
+      return new AccessRefusedError(
+        `The broker refused ${what}: ${detail}. Grant the user permission on this resource (rabbitmqctl set_permissions), or use a name the user may touch (names starting with "amq." are reserved).`,
+        { cause: error },
+      );
     case ReplyCode.RESOURCE_LOCKED:
-      return new ResourceLockedError(`The broker refused ${what}: ${detail}. Another connection owns this exclusive queue: use another name, or wait until that connection closes.`, { cause: error });
+      return new ResourceLockedError(
+        `The broker refused ${what}: ${detail}. Another connection owns this exclusive queue: use another name, or wait until that connection closes.`,
+        { cause: error },
+      );
     case ReplyCode.PRECONDITION_FAILED:
-      return new PreconditionFailedError(`The broker refused ${what}: ${detail}. An existing exchange or queue has other arguments (delete it or declare it as it is), or an ifEmpty/ifUnused condition was not met.`, { cause: error });
+      return new PreconditionFailedError(
+        `The broker refused ${what}: ${detail}. An existing exchange or queue has other arguments (delete it or declare it as it is), or an ifEmpty/ifUnused condition was not met.`,
+        { cause: error },
+      );
     default:
       return connectionError(error, `while ${what}`);
   }
@@ -64,7 +76,10 @@ export function connectionError(error: unknown, context: string): ConnectionErro
   const code = replyCodeOf(error);
   const detail = brokerText(error) ?? (error instanceof Error ? error.message : String(error));
   const forced = code === ReplyCode.CONNECTION_FORCED ? ' (the broker or an operator closed the connection)' : '';
-  return new ConnectionError(`The AMQP connection or channel was closed ${context}: ${detail}${forced}. warren reconnects by itself; if this repeats, check the broker's log.`, { cause: error });
+  return new ConnectionError(
+    `The AMQP connection or channel was closed ${context}: ${detail}${forced}. warren reconnects by itself; if this repeats, check the broker's log.`,
+    { cause: error },
+  );
 }
 
 /**

@@ -23,9 +23,11 @@ describe.skipIf(!(await brokerAvailable()))('amqp session when its connection is
       const sends: Promise<void>[] = [];
       const pump = (async () => {
         for (let i = 0; !lostYet && i < 1_000_000; i++) {
-          const send = session.publish({ ...outbound('', name, `f${i}`), properties: { headers: {}, persistent: true } }).then(() => {
-            confirmed++;
-          });
+          const send = session
+            .publish({ ...outbound('', name, `f${i}`), properties: { headers: {}, persistent: true } })
+            .then(() => {
+              confirmed++;
+            });
           sends.push(send);
           // Observed by allSettled below; this keeps the rejection from counting as unhandled meanwhile.
           send.catch(() => undefined);
@@ -39,7 +41,11 @@ describe.skipIf(!(await brokerAvailable()))('amqp session when its connection is
       await pump;
       const results = await within(Promise.allSettled(sends), 10_000, 'every publish to settle');
       const pendingOps = await within(
-        Promise.allSettled([session.get(name, { noAck: true }), session.declareQueue({ name, durable: true }), session.publish(outbound('', name, 'late'))]),
+        Promise.allSettled([
+          session.get(name, { noAck: true }),
+          session.declareQueue({ name, durable: true }),
+          session.publish(outbound('', name, 'late')),
+        ]),
         5_000,
         'operations after the loss',
       );

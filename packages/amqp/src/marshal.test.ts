@@ -1,7 +1,13 @@
 import type { MessageProperties } from '@warren/core';
 import type { MessageProperties as AmqplibProperties } from 'amqplib';
 import { describe, expect, it } from 'vitest';
-import { expirationFromWire, fromAmqplibProperties, timestampFromWire, toDeliveryInfo, toPublishOptions } from './marshal.js';
+import {
+  expirationFromWire,
+  fromAmqplibProperties,
+  timestampFromWire,
+  toDeliveryInfo,
+  toPublishOptions,
+} from './marshal.js';
 
 const wire = (overrides: Partial<AmqplibProperties>): AmqplibProperties => ({
   contentType: undefined,

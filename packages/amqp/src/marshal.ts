@@ -6,7 +6,7 @@
  * `timestamp` whole seconds since the epoch, `persistent` is `delivery-mode` 2 (1 is transient).
  */
 import type { DeliveryInfo, Headers, MessageProperties } from '@warren/core';
-import type { MessageFields, MessageProperties as AmqplibProperties, Options } from 'amqplib';
+import type { MessageProperties as AmqplibProperties, MessageFields, Options } from 'amqplib';
 
 const PERSISTENT = 2;
 const TRANSIENT = 1;

@@ -105,7 +105,8 @@ export class PublishPipeline {
     clearInterval(this.#sweeper);
     this.#failWritten(() => publishErrors.unconfirmed(error, error.message));
     const notSent = publishErrors.notSent(error.message);
-    for (let pending = this.#waiting.shift(); pending !== undefined; pending = this.#waiting.shift()) pending.reject(notSent);
+    for (let pending = this.#waiting.shift(); pending !== undefined; pending = this.#waiting.shift())
+      pending.reject(notSent);
     this.#checkIdle();
   }
 
@@ -162,8 +163,11 @@ export class PublishPipeline {
     } catch (error) {
       if (this.#dead !== null) return;
       // The connection is alive but refused a channel (channelMax reached, say): those waiting cannot be sent.
-      const failure = publishErrors.notSent(`the publish channel could not be opened: ${error instanceof Error ? error.message : String(error)}`);
-      for (let pending = this.#waiting.shift(); pending !== undefined; pending = this.#waiting.shift()) pending.reject(failure);
+      const failure = publishErrors.notSent(
+        `the publish channel could not be opened: ${error instanceof Error ? error.message : String(error)}`,
+      );
+      for (let pending = this.#waiting.shift(); pending !== undefined; pending = this.#waiting.shift())
+        pending.reject(failure);
       this.#checkIdle();
       throw failure;
     }
@@ -244,7 +248,13 @@ export class PublishPipeline {
       const returned = this.#matchReturn(pending.message);
       if (returned !== undefined) {
         const { exchange, routingKey } = pending.message;
-        pending.reject(publishErrors.noRoute(exchange, routingKey, String((returned.fields as { replyText?: unknown }).replyText ?? 'NO_ROUTE')));
+        pending.reject(
+          publishErrors.noRoute(
+            exchange,
+            routingKey,
+            String((returned.fields as { replyText?: unknown }).replyText ?? 'NO_ROUTE'),
+          ),
+        );
         return;
       }
     }
@@ -291,13 +301,13 @@ export class PublishPipeline {
   readonly #sweep = (): void => {
     const now = Date.now();
     const expired = (pending: PendingPublish) => pending.deadline <= now;
-    let timeout: WarrenError | undefined;
+    // Timeouts are rare: an error apiece is fine here.
+    const timeoutMs = this.#settings.publishTimeoutMs;
     if (this.#window.size > 0) {
-      this.#window.takeExpired(expired, (pending) => pending.reject((timeout ??= publishErrors.confirmTimeout(this.#settings.publishTimeoutMs))));
+      this.#window.takeExpired(expired, (pending) => pending.reject(publishErrors.confirmTimeout(timeoutMs)));
     }
-    timeout = undefined;
     while (this.#waiting.length > 0 && expired(this.#waiting.peek() as PendingPublish)) {
-      (this.#waiting.shift() as PendingPublish).reject((timeout ??= publishErrors.sendTimeout(this.#settings.publishTimeoutMs)));
+      (this.#waiting.shift() as PendingPublish).reject(publishErrors.sendTimeout(timeoutMs));
     }
     // A channel that could not be reopened is tried again while publishes wait for it.
     if (this.#channel === null && this.#waiting.length > 0) void this.#ensureChannel().catch(() => undefined);

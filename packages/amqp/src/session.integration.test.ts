@@ -116,9 +116,22 @@ describe.skipIf(!(await brokerAvailable()))('amqp session against RabbitMQ', () 
     await session.declareExchange({ name: dlx, type: 'fanout', durable: false });
     const dead = await queue('dead');
     await session.bindQueue({ queue: dead, exchange: dlx });
-    const limited = await queue('limited', { maxLength: 2, deadLetterExchange: dlx, maxPriority: 5, messageTtl: 60_000 });
+    const limited = await queue('limited', {
+      maxLength: 2,
+      deadLetterExchange: dlx,
+      maxPriority: 5,
+      messageTtl: 60_000,
+    });
     for (const body of ['1', '2', '3']) await session.publish(outbound('', limited, body));
-    expect((await session.declareQueue({ name: limited, durable: false, arguments: { maxLength: 2, deadLetterExchange: dlx, maxPriority: 5, messageTtl: 60_000 } })).messageCount).toBe(2);
+    expect(
+      (
+        await session.declareQueue({
+          name: limited,
+          durable: false,
+          arguments: { maxLength: 2, deadLetterExchange: dlx, maxPriority: 5, messageTtl: 60_000 },
+        })
+      ).messageCount,
+    ).toBe(2);
     expect((await session.declareQueue({ name: dead, durable: false })).messageCount).toBe(1);
     const quorum = unique('quorum');
     queues.push(quorum);
@@ -142,7 +155,11 @@ describe.skipIf(!(await brokerAvailable()))('amqp session against RabbitMQ', () 
       const name = unique('pressure');
       await tight.declareQueue({ name, durable: false, autoDelete: false });
       const body = Buffer.alloc(32 * 1024, 'x');
-      await within(Promise.all(Array.from({ length: 300 }, () => tight.publish(outbound('', name, body)))), 20_000, '300 confirms');
+      await within(
+        Promise.all(Array.from({ length: 300 }, () => tight.publish(outbound('', name, body)))),
+        20_000,
+        '300 confirms',
+      );
       expect((await tight.declareQueue({ name, durable: false })).messageCount).toBe(300);
       await tight.deleteQueue(name, {});
     } finally {

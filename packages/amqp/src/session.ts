@@ -3,8 +3,11 @@
  * for topology operations, one for basic.get, and one per consumer. It never reconnects: when the connection is
  * lost it settles everything pending, calls `hooks.lost` once, and is done; core opens the next session.
  */
+
+import type { Socket } from 'node:net';
 import {
   type Capabilities,
+  ConnectionError,
   type ConnectRequest,
   type ConsumeOptions,
   type DeleteExchangeOptions,
@@ -19,11 +22,9 @@ import {
   type SessionHooks,
   type TransportConsumer,
   type TransportSession,
-  ConnectionError,
   type WarrenError,
 } from '@warren/core';
 import type { ChannelModel } from 'amqplib';
-import type { Socket } from 'node:net';
 import { toExchangeArguments, toQueueArguments } from './arguments.js';
 import { AMQP_CAPABILITIES } from './capabilities.js';
 import { type AmqpConnection, openConnection } from './connect.js';
@@ -61,7 +62,11 @@ export class AmqpSession implements TransportSession {
     const warn = this.#warn;
     this.#publisher = new PublishPipeline(
       this.#model,
-      { maxInFlight: request.options.maxInFlight, publishTimeoutMs: request.publishTimeoutMs, highWaterMark: request.options.highWaterMark },
+      {
+        maxInFlight: request.options.maxInFlight,
+        publishTimeoutMs: request.publishTimeoutMs,
+        highWaterMark: request.options.highWaterMark,
+      },
       warn,
     );
     this.#topology = new OperationChannel(this.#model, warn);
@@ -113,64 +118,89 @@ export class AmqpSession implements TransportSession {
 
   declareQueue(spec: QueueSpec): Promise<QueueInfo> {
     const name = spec.name ?? '';
-    return this.#topology.run(name === '' ? 'declaring a server-named queue' : `declaring queue "${name}"`, async (channel) => {
-      const exclusive = spec.exclusive ?? false;
-      const reply = await channel.assertQueue(name, {
-        // kombu and amqplib make queues durable unless told otherwise; a server-named or exclusive queue lives
-        // only as long as its connection, so durability would mean nothing there.
-        durable: spec.durable ?? (name !== '' && !exclusive),
-        exclusive,
-        autoDelete: spec.autoDelete ?? false,
-        arguments: toQueueArguments(spec.arguments),
-      });
-      return { queue: reply.queue, messageCount: reply.messageCount, consumerCount: reply.consumerCount };
-    });
+    return this.#topology.run(
+      name === '' ? 'declaring a server-named queue' : `declaring queue "${name}"`,
+      async (channel) => {
+        const exclusive = spec.exclusive ?? false;
+        const reply = await channel.assertQueue(name, {
+          // kombu and amqplib make queues durable unless told otherwise; a server-named or exclusive queue lives
+          // only as long as its connection, so durability would mean nothing there.
+          durable: spec.durable ?? (name !== '' && !exclusive),
+          exclusive,
+          autoDelete: spec.autoDelete ?? false,
+          arguments: toQueueArguments(spec.arguments),
+        });
+        return { queue: reply.queue, messageCount: reply.messageCount, consumerCount: reply.consumerCount };
+      },
+    );
   }
 
   deleteQueue(name: string, options: DeleteQueueOptions): Promise<number> {
     return this.#topology.run(`deleting queue "${name}"`, async (channel) => {
-      const reply = await channel.deleteQueue(name, { ifUnused: options.ifUnused ?? false, ifEmpty: options.ifEmpty ?? false });
+      const reply = await channel.deleteQueue(name, {
+        ifUnused: options.ifUnused ?? false,
+        ifEmpty: options.ifEmpty ?? false,
+      });
       return reply.messageCount;
     });
   }
 
   purgeQueue(name: string): Promise<number> {
-    return this.#topology.run(`purging queue "${name}"`, async (channel) => (await channel.purgeQueue(name)).messageCount);
+    return this.#topology.run(
+      `purging queue "${name}"`,
+      async (channel) => (await channel.purgeQueue(name)).messageCount,
+    );
   }
 
   bindQueue(binding: QueueBinding): Promise<void> {
     const key = binding.routingKey ?? '';
-    return this.#topology.run(`binding queue "${binding.queue}" to exchange "${binding.exchange}" with key "${key}"`, async (channel) => {
-      await channel.bindQueue(binding.queue, binding.exchange, key, binding.arguments ?? {});
-    });
+    return this.#topology.run(
+      `binding queue "${binding.queue}" to exchange "${binding.exchange}" with key "${key}"`,
+      async (channel) => {
+        await channel.bindQueue(binding.queue, binding.exchange, key, binding.arguments ?? {});
+      },
+    );
   }
 
   unbindQueue(binding: QueueBinding): Promise<void> {
     const key = binding.routingKey ?? '';
-    return this.#topology.run(`unbinding queue "${binding.queue}" from exchange "${binding.exchange}" with key "${key}"`, async (channel) => {
-      await channel.unbindQueue(binding.queue, binding.exchange, key, binding.arguments ?? {});
-    });
+    return this.#topology.run(
+      `unbinding queue "${binding.queue}" from exchange "${binding.exchange}" with key "${key}"`,
+      async (channel) => {
+        await channel.unbindQueue(binding.queue, binding.exchange, key, binding.arguments ?? {});
+      },
+    );
   }
 
   bindExchange(binding: ExchangeBinding): Promise<void> {
     const key = binding.routingKey ?? '';
-    return this.#topology.run(`binding exchange "${binding.destination}" to exchange "${binding.source}" with key "${key}"`, async (channel) => {
-      await channel.bindExchange(binding.destination, binding.source, key, binding.arguments ?? {});
-    });
+    return this.#topology.run(
+      `binding exchange "${binding.destination}" to exchange "${binding.source}" with key "${key}"`,
+      async (channel) => {
+        await channel.bindExchange(binding.destination, binding.source, key, binding.arguments ?? {});
+      },
+    );
   }
 
   unbindExchange(binding: ExchangeBinding): Promise<void> {
     const key = binding.routingKey ?? '';
-    return this.#topology.run(`unbinding exchange "${binding.destination}" from exchange "${binding.source}" with key "${key}"`, async (channel) => {
-      await channel.unbindExchange(binding.destination, binding.source, key, binding.arguments ?? {});
-    });
+    return this.#topology.run(
+      `unbinding exchange "${binding.destination}" from exchange "${binding.source}" with key "${key}"`,
+      async (channel) => {
+        await channel.unbindExchange(binding.destination, binding.source, key, binding.arguments ?? {});
+      },
+    );
   }
 
   publish(message: OutboundMessage): Promise<void> {
     return this.#publisher.publish(message);
   }
 
-  async consume(queue: string, options: ConsumeOptions, onDelivery: (delivery: Delivery) => void): Promise<TransportConsumer> {
+  async consume(
+    queue: string,
+    options: ConsumeOptions,
+    onDelivery: (delivery: Delivery) => void,
+  ): Promise<TransportConsumer> {
     if (this.#ended !== null) throw this.#ended;
     const consumer = await AmqpConsumer.open(this.#consumerContext, queue, options, onDelivery);
     if (this.#ended !== null) {
@@ -235,7 +265,11 @@ export class AmqpSession implements TransportSession {
     });
     model.on('close', (error?: unknown) => this.#onClose(error));
     model.on('blocked', (reason: string) =>
-      this.#warn(new ConnectionError(`The broker blocked publishing on this connection (${reason}): publishes wait, and time out if it lasts. Free memory or disk on the broker.`)),
+      this.#warn(
+        new ConnectionError(
+          `The broker blocked publishing on this connection (${reason}): publishes wait, and time out if it lasts. Free memory or disk on the broker.`,
+        ),
+      ),
     );
     model.on('unblocked', () => undefined);
     model.on('handler-error', (error: Error) => this.#warn(error));
@@ -243,7 +277,10 @@ export class AmqpSession implements TransportSession {
 
   #onClose(error: unknown): void {
     if (this.#state === 'lost' || this.#state === 'closed') return;
-    const lost = connectionError(error ?? this.#lastConnectionError ?? new Error('socket closed'), 'by the broker or the network');
+    const lost = connectionError(
+      error ?? this.#lastConnectionError ?? new Error('socket closed'),
+      'by the broker or the network',
+    );
     // Lost while closing: settle what is pending so that close() finishes, but core asked for the end: no lost().
     this.#stopAll(lost);
     void this.#publisher.close();

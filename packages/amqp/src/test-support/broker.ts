@@ -73,7 +73,9 @@ export interface SessionSettings {
 }
 
 /** Opens a session through the factory, as core does, with a hook recorder. */
-export async function openSession(settings: SessionSettings = {}): Promise<{ session: TransportSession; hooks: HookRecorder }> {
+export async function openSession(
+  settings: SessionSettings = {},
+): Promise<{ session: TransportSession; hooks: HookRecorder }> {
   const hooks = new HookRecorder();
   const session = await amqpTransport.connect({
     url: new URL(settings.url ?? AMQP_URL),
@@ -88,7 +90,13 @@ export async function openSession(settings: SessionSettings = {}): Promise<{ ses
 
 /** Closes the broker's side of our own connection, found by the local port of its socket. */
 export async function cutConnection(localPort: number): Promise<void> {
-  const { stdout } = await run('rabbitmqctl', ['list_connections', 'pid', 'peer_port', '--quiet', '--no-table-headers']);
+  const { stdout } = await run('rabbitmqctl', [
+    'list_connections',
+    'pid',
+    'peer_port',
+    '--quiet',
+    '--no-table-headers',
+  ]);
   const line = stdout
     .split('\n')
     .map((row) => row.trim().split(/\s+/))
