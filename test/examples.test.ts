@@ -5,8 +5,10 @@
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import { requireBroker } from '@warren/conformance';
 import { describe, expect, it } from 'vitest';
 
+const AMQP_URL = process.env.WARREN_AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672/';
 const repo = fileURLToPath(new URL('..', import.meta.url));
 const require = createRequire(import.meta.url);
 const tsxCli = require.resolve('tsx/cli');
@@ -107,5 +109,31 @@ describe('examples on memory://', () => {
     expect(run.stdout).toContain('sent 3 more');
     const received = lines(run.stdout, /\[x\] Received message \d: "Hello world!"/);
     expect(received).toHaveLength(3);
+  });
+});
+
+// The same examples on RabbitMQ, switched by WARREN_URL as a user would (connect loads @warren/amqp by itself).
+describe.skipIf(!(await requireBroker('RabbitMQ', AMQP_URL, 'examples on amqp://')))('examples on amqp://', () => {
+  const env = { WARREN_URL: AMQP_URL };
+
+  it('feed-importer', async () => {
+    const run = await runExample('examples/feed-importer.ts', env);
+    expectSuccess(run);
+    expect(run.stdout).toContain('Got feed import message for: http://cnn.com/rss/edition.rss');
+    expect(run.stdout).toContain('FeedConsumer: importing http://cnn.com/rss/edition.rss');
+    expect(run.stdout).toMatch(/fetch: got http:\/\/example\.org\/\w+\.rss/);
+    expect(run.stdout).toContain('connection closed');
+    expect(run.stdout).not.toContain('guest:guest');
+  });
+
+  it('puka: sync-send and async-send, then sync-receive takes three', async () => {
+    for (const file of ['examples/puka/sync-send.ts', 'examples/puka/async-send.ts']) {
+      const run = await runExample(file, env);
+      expectSuccess(run);
+      expect(lines(run.stdout, /\[\*\] Message sent/)).toHaveLength(1);
+    }
+    const run = await runExample('examples/puka/sync-receive.ts', env);
+    expectSuccess(run);
+    expect(lines(run.stdout, /\[x\] Received message \d: "Hello world!"/)).toHaveLength(3);
   });
 });
