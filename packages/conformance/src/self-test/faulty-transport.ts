@@ -1,4 +1,6 @@
 import {
+  type Connection,
+  ConnectionError,
   type Delivery,
   type DeliverySettler,
   memoryTransport,
@@ -6,6 +8,7 @@ import {
   type QueueBinding,
   type QueueSpec,
   registerTransport,
+  type SessionHooks,
   type TransportConsumer,
   type TransportFactory,
   type TransportSession,
@@ -32,7 +35,9 @@ export type Fault =
   | 'no-dead-letters'
   | 'purge-miscounts'
   | 'ignores-mandatory'
-  | 'truncates-large-bodies';
+  | 'truncates-large-bodies'
+  /** After a cut, the new session confirms its first sends without publishing them. */
+  | 'loses-sends-after-reconnect';
 
 /** A delivery handed out by the faulty session: its settler goes through the fault before the real one. */
 interface WrappedDelivery extends Delivery {
@@ -64,35 +69,63 @@ class FaultySettler implements DeliverySettler {
   }
 }
 
+/** Live sessions by their made-up local port: a cut finds its session the way a real hook finds a socket. */
+const sessionsByPort = new Map<number, FaultySession>();
+let nextPort = 40_000;
+/** Transports (by scheme) that had a session cut: every session they open afterwards counts as a reconnect. */
+const cutSchemes = new Set<string>();
+
 class FaultySession implements TransportSession {
   #published = 0;
+  #dead = false;
+  readonly port = nextPort++;
 
   constructor(
     readonly inner: TransportSession,
     readonly fault: Fault,
-  ) {}
-
-  get capabilities() {
-    return this.inner.capabilities;
+    readonly scheme: string,
+    readonly hooks: SessionHooks,
+    readonly capabilities: TransportSession['capabilities'],
+    /** This session replaces a lost one. */
+    readonly reconnected: boolean,
+  ) {
+    sessionsByPort.set(this.port, this);
   }
 
-  declareExchange(spec: Parameters<TransportSession['declareExchange']>[0]) {
+  /** Drops the session as a broken socket would: every call fails from now on and core is told it is lost. */
+  cut(): void {
+    if (this.#dead) return;
+    this.#dead = true;
+    sessionsByPort.delete(this.port);
+    cutSchemes.add(this.scheme);
+    this.hooks.lost(new ConnectionError('connection cut by the conformance self-test'));
+  }
+
+  #alive(): void {
+    if (this.#dead) throw new ConnectionError('connection cut by the conformance self-test');
+  }
+
+  async declareExchange(spec: Parameters<TransportSession['declareExchange']>[0]) {
+    this.#alive();
     return this.inner.declareExchange(spec);
   }
   deleteExchange(name: string, options: Parameters<TransportSession['deleteExchange']>[1]) {
     return this.inner.deleteExchange(name, options);
   }
-  declareQueue(spec: QueueSpec) {
+  async declareQueue(spec: QueueSpec) {
+    this.#alive();
     return this.inner.declareQueue(this.#queueSpec(spec));
   }
   deleteQueue(name: string, options: Parameters<TransportSession['deleteQueue']>[1]) {
     return this.inner.deleteQueue(name, options);
   }
   async purgeQueue(name: string) {
+    this.#alive();
     const purged = await this.inner.purgeQueue(name);
     return this.fault === 'purge-miscounts' ? purged + 1 : purged;
   }
-  bindQueue(binding: QueueBinding) {
+  async bindQueue(binding: QueueBinding) {
+    this.#alive();
     return this.inner.bindQueue(this.#binding(binding));
   }
   unbindQueue(binding: QueueBinding) {
@@ -105,14 +138,17 @@ class FaultySession implements TransportSession {
     return this.inner.unbindExchange(binding);
   }
   close() {
+    sessionsByPort.delete(this.port);
     return this.inner.close();
   }
   localPorts() {
-    return this.inner.localPorts();
+    return [this.port];
   }
 
   async publish(message: OutboundMessage): Promise<void> {
+    this.#alive();
     this.#published += 1;
+    if (this.fault === 'loses-sends-after-reconnect' && this.reconnected && this.#published <= 10) return;
     if (this.fault === 'drops-every-7th-publish' && this.#published % 7 === 0) return;
     if (this.fault === 'loses-properties') {
       const { correlationId: _lost, ...properties } = message.properties;
@@ -135,6 +171,7 @@ class FaultySession implements TransportSession {
     options: Parameters<TransportSession['consume']>[1],
     onDelivery: (delivery: Delivery) => void,
   ): Promise<TransportConsumer> {
+    this.#alive();
     const settler = new FaultySettler(this.fault);
     const prefetch = this.fault === 'ignores-prefetch' ? 0 : options.prefetch;
     const inner = await this.inner.consume(queue, { ...options, prefetch }, (delivery) => {
@@ -155,6 +192,7 @@ class FaultySession implements TransportSession {
   }
 
   async get(queue: string, options: { noAck: boolean }): Promise<Delivery | null> {
+    this.#alive();
     const delivery = await this.inner.get(queue, options);
     return delivery && this.#wrap(delivery, new FaultySettler(this.fault));
   }
@@ -182,19 +220,38 @@ class FaultySession implements TransportSession {
   }
 }
 
-/** Registers a transport `faulty-<fault>://` that is memory:// with one fault; returns its scheme. */
-export function registerFaultyTransport(fault: Fault): string {
-  const scheme = `faulty-${fault}`;
+export interface FaultyTransportOptions {
+  /** Claim `restartable`, so that the recovery case runs and cuts sessions with {@link cutFaultyConnection}. */
+  restartable?: boolean;
+}
+
+/**
+ * Registers a transport `faulty-<fault>[-restartable]://` that is memory:// with one fault; returns its scheme.
+ * Restartable, it stands for a broker across the network: a cut session hands its unacked messages back to their
+ * queues (memory's close does that), and core reconnects with a new session.
+ */
+export function registerFaultyTransport(fault: Fault, options: FaultyTransportOptions = {}): string {
+  const scheme = `faulty-${fault}${options.restartable ? '-restartable' : ''}`;
+  const capabilities = { ...memoryTransport.capabilities, restartable: options.restartable ?? false };
   const factory: TransportFactory<unknown> = {
     name: scheme,
     schemes: [scheme],
-    capabilities: memoryTransport.capabilities,
+    capabilities,
     optionsSchema: memoryTransport.optionsSchema,
     async connect(request) {
       const inner = await memoryTransport.connect(request as Parameters<typeof memoryTransport.connect>[0]);
-      return new FaultySession(inner, fault);
+      return new FaultySession(inner, fault, scheme, request.hooks, capabilities, cutSchemes.has(scheme));
     },
   };
   registerTransport(factory);
   return scheme;
+}
+
+/** The fault hook for a restartable faulty transport: cuts the session behind `connection`, found by its port. */
+export async function cutFaultyConnection(connection: Connection): Promise<void> {
+  const sessions = connection.localPorts().map((port) => sessionsByPort.get(port));
+  if (sessions.length === 0 || sessions.some((session) => session === undefined)) {
+    throw new Error(`No live faulty session behind ports ${connection.localPorts().join(', ')}`);
+  }
+  for (const session of sessions) session?.cut();
 }
