@@ -71,6 +71,32 @@ function reachable({ host, port }, timeoutMs = 1000) {
   });
 }
 
+/**
+ * Whether the broker answers the AMQP 1.0 SASL protocol header with the same header (RabbitMQ does once
+ * rabbitmq_amqp1_0 is enabled; without it, it answers with its AMQP 0-9-1 header and closes).
+ */
+function speaksAmqp10({ host, port }, timeoutMs = 2000) {
+  const header = Buffer.from([0x41, 0x4d, 0x51, 0x50, 3, 1, 0, 0]); // "AMQP" 3 1 0 0
+  return new Promise((resolve) => {
+    let received = Buffer.alloc(0);
+    const socket = net.connect({ host, port });
+    const done = (ok) => {
+      socket.removeAllListeners();
+      socket.on('error', () => {});
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(timeoutMs, () => done(false));
+    socket.once('connect', () => socket.write(header));
+    socket.on('data', (chunk) => {
+      received = Buffer.concat([received, chunk]);
+      if (received.length >= 8) done(received.subarray(0, 8).equals(header));
+    });
+    socket.once('close', () => done(false));
+    socket.once('error', () => done(false));
+  });
+}
+
 async function waitReachable(ep, totalMs) {
   const deadline = Date.now() + totalMs;
   while (Date.now() < deadline) {
@@ -244,6 +270,9 @@ async function check() {
   const redis = endpoint(REDIS_URL);
   const [amqpUp, redisUp] = await Promise.all([reachable(amqp), reachable(redis)]);
   if (!amqpUp) missing.push(`RabbitMQ not reachable at ${amqp.label}`);
+  else if (!(await speaksAmqp10(amqp))) {
+    missing.push(`RabbitMQ at ${amqp.label} does not speak AMQP 1.0 (enable the rabbitmq_amqp1_0 plugin)`);
+  }
   if (!redisUp) missing.push(`Redis not reachable at ${redis.label}`);
   const kombu = run(PYTHON, ['-c', 'import kombu'], { timeoutMs: 30_000 });
   if (!kombu.ok)
@@ -252,7 +281,7 @@ async function check() {
     );
 
   if (missing.length === 0) {
-    log(`RabbitMQ ${amqp.label}, Redis ${redis.label} reachable; kombu importable`);
+    log(`RabbitMQ ${amqp.label} (AMQP 0-9-1 and 1.0), Redis ${redis.label} reachable; kombu importable`);
     return 0;
   }
   if (CI) {
@@ -262,6 +291,7 @@ async function check() {
   }
   for (const m of missing) {
     if (m.startsWith('kombu')) console.log(`[brokers] ${m}: kombu interop tests will skip`);
+    else if (m.includes('AMQP 1.0')) console.log(`[brokers] ${m}: AMQP 1.0 suites will skip; ${DOCKER_HINT}`);
     else console.log(`[brokers] ${m}: broker suites will skip; ${DOCKER_HINT}`);
   }
   return 0;
