@@ -2,8 +2,9 @@
  * The README's example, kept runnable: a third-party transport (here a thin one over memory://, so that it runs
  * anywhere) registered under its own scheme and checked by the whole suite.
  */
-import { type Capabilities, connect, memoryTransport, registerTransport, type TransportFactory } from '@warren/core';
+
 import { runConformanceSuite } from '@warren/conformance';
+import { type Capabilities, connect, memoryTransport, registerTransport, type TransportFactory } from '@warren/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 // 1. The transport: a TransportFactory registered under its URL scheme (a real one opens a socket in connect).
