@@ -4,7 +4,15 @@
  */
 import { ConnectionError, type Delivery } from '@warren/core';
 import { describe, expect, it } from 'vitest';
-import { brokerAvailable, cutConnection, openSession, outbound, unique, within } from './test-support/broker.js';
+import {
+  brokerAvailable,
+  cutConnection,
+  killSocket,
+  openSession,
+  outbound,
+  unique,
+  within,
+} from './test-support/broker.js';
 
 describe.skipIf(!(await brokerAvailable()))('amqp session when its connection is cut', () => {
   it('calls lost() once and settles every pending publish, get and declare; confirmed messages are in the queue', async () => {
@@ -93,5 +101,22 @@ describe.skipIf(!(await brokerAvailable()))('amqp session when its connection is
       await next.deleteQueue(name, {});
       await next.close();
     }
+  });
+
+  it('reports a reset socket (no goodbye from the broker) the same way: lost once, pending operations settle', async () => {
+    const { session, hooks } = await openSession();
+    const name = unique('fault-reset');
+    await session.declareQueue({ name, durable: false, exclusive: true });
+    const sends = Array.from({ length: 500 }, (_, i) => session.publish(outbound('', name, `r${i}`)));
+    for (const send of sends) send.catch(() => undefined);
+    await killSocket(session.localPorts()[0] as number);
+    const lostError = await within(hooks.firstLoss, 10_000, 'lost()');
+    expect(lostError).toBeInstanceOf(ConnectionError);
+    const results = await within(Promise.allSettled(sends), 10_000, 'every publish to settle');
+    for (const result of results) {
+      if (result.status === 'rejected') expect(result.reason).toBeInstanceOf(ConnectionError);
+    }
+    await expect(session.purgeQueue(name)).rejects.toBeInstanceOf(ConnectionError);
+    expect(hooks.losses).toHaveLength(1);
   });
 });

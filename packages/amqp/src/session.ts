@@ -229,7 +229,11 @@ export class AmqpSession implements TransportSession {
   }
 
   async #close(): Promise<void> {
-    if (this.#state !== 'open') return; // lost already: nothing left to release
+    if (this.#state !== 'open') {
+      // Lost already: only the socket may linger (a peer that stopped answering never finishes the TCP close).
+      if (!this.#socket.destroyed) this.#socket.destroy();
+      return;
+    }
     this.#state = 'closing';
     this.#ended = new ConnectionError('The session was closed: open a new connection to go on.');
     // Drain: each outstanding publish settles by its confirm, its failure or its timeout.
