@@ -79,8 +79,9 @@ export class TestScope {
     return publisher;
   }
 
+  /** A consumer; on a transport without acks it auto-acknowledges unless told otherwise (acks are then no-ops). */
   consumer(options: ConsumerOptions, connection: Connection = this.conn): Consumer {
-    const consumer = new Consumer(connection, options);
+    const consumer = new Consumer(connection, { noAck: !this.caps.acks, ...options });
     this.#clients.push(consumer);
     return consumer;
   }

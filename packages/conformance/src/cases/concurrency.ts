@@ -57,17 +57,18 @@ export function concurrencyCases(suite: SuiteContext): void {
     },
   );
 
-  suite.test('several queues and topics at once are kept apart', { exchangeTypes: ['topic'] }, async (t) => {
+  suite.test('several queues and topics at once are kept apart', {}, async (t) => {
     const { expect } = t;
     const topics = range(4).map((i) => ({
       exchange: t.exchange(`apart-${i}`),
       queues: range(3).map((j) => t.queue(`apart-${i}-${j}`)),
     }));
     for (const topic of topics) {
-      await t.conn.declareExchange({ name: topic.exchange, type: 'topic' });
+      // Direct exchanges, which every transport has: each one is a topic in Watermill's sense.
+      await t.conn.declareExchange({ name: topic.exchange, type: 'direct' });
       for (const [j, queue] of topic.queues.entries()) {
         await t.declareQueue({ name: queue });
-        await t.conn.bindQueue({ queue, exchange: topic.exchange, routingKey: `lane.${j}.#` });
+        await t.conn.bindQueue({ queue, exchange: topic.exchange, routingKey: `lane.${j}` });
       }
     }
 
@@ -75,10 +76,10 @@ export function concurrencyCases(suite: SuiteContext): void {
     // Every exchange gets the same routing keys: only the exchange keeps the lanes of two topics apart.
     await Promise.all(
       topics.map(async (topic) => {
-        const publisher = t.publisher({ exchange: topic.exchange, exchangeType: 'topic', declare: false });
+        const publisher = t.publisher({ exchange: topic.exchange, declare: false });
         await sendMany(publisher, perQueue * topic.queues.length, (n) => {
           const lane = n % topic.queues.length;
-          return { body: { exchange: topic.exchange, lane, n }, options: { routingKey: `lane.${lane}.item` } };
+          return { body: { exchange: topic.exchange, lane, n }, options: { routingKey: `lane.${lane}` } };
         });
       }),
     );

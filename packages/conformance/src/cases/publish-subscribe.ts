@@ -53,33 +53,28 @@ export function publishSubscribeCases(suite: SuiteContext): void {
     }
   });
 
-  suite.test(
-    'subscribe then publish: 100 messages through a topic exchange',
-    { exchangeTypes: ['topic'] },
-    async (t) => {
-      const { expect } = t;
-      const queue = t.queue('subscribe-first');
-      const exchange = t.exchange('subscribe-first');
-      // The consumer declares the exchange, the queue and the binding itself (declare defaults to true).
-      const { consumer, inbox } = t.inbox({ queue, exchange, exchangeType: 'topic', routingKey: 'news.#' });
-      await consumer.consume();
+  suite.test('subscribe then publish: 100 messages through an exchange', {}, async (t) => {
+    const { expect } = t;
+    const queue = t.queue('subscribe-first');
+    const exchange = t.exchange('subscribe-first');
+    // The consumer declares the exchange, the queue and the binding itself (declare defaults to true), on a
+    // direct exchange: the one type that every transport has.
+    const { consumer, inbox } = t.inbox({ queue, exchange, exchangeType: 'direct', routingKey: 'news' });
+    await consumer.consume();
 
-      const publisher = t.publisher({ exchange, exchangeType: 'topic', routingKey: 'news.sport' });
-      await sendMany(publisher, 100, (index) => ({ body: { index }, options: { messageId: String(index) } }));
+    const publisher = t.publisher({ exchange, exchangeType: 'direct', routingKey: 'news' });
+    await sendMany(publisher, 100, (index) => ({ body: { index }, options: { messageId: String(index) } }));
 
-      const received = await inbox.until(100, t.ms(5_000));
-      expect(received).toHaveLength(100);
-      expect(new Set(received.map((message) => (message.body as { index: number }).index))).toEqual(
-        new Set(range(100)),
-      );
-      for (const message of received) {
-        expect(message.deliveryInfo.exchange).toBe(exchange);
-        expect(message.deliveryInfo.routingKey).toBe('news.sport');
-        expect(message.deliveryInfo.queue).toBe(queue);
-        expect(message.acknowledged).toBe(true);
-      }
-    },
-  );
+    const received = await inbox.until(100, t.ms(5_000));
+    expect(received).toHaveLength(100);
+    expect(new Set(received.map((message) => (message.body as { index: number }).index))).toEqual(new Set(range(100)));
+    for (const message of received) {
+      expect(message.deliveryInfo.exchange).toBe(exchange);
+      expect(message.deliveryInfo.routingKey).toBe('news');
+      expect(message.deliveryInfo.queue).toBe(queue);
+      expect(message.acknowledged).toBe(true);
+    }
+  });
 }
 
 function expectIntact(expect: SuiteContext['api']['expect'], message: Message, sent: Sent, queue: string): void {

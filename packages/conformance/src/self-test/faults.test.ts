@@ -12,7 +12,7 @@ import { cutFaultyConnection, type Fault, registerFaultyTransport } from './faul
 const MUST_FAIL: Record<Exclude<Fault, 'none' | 'loses-sends-after-reconnect'>, string[]> = {
   'drops-every-7th-publish': [
     'publish then subscribe: 100 messages, body and properties intact',
-    'subscribe then publish: 100 messages through a topic exchange',
+    'subscribe then publish: 100 messages through an exchange',
     '50 concurrent publishers x 5 consumers: every message exactly once, with acks',
     '5000 messages through consumers created and closed in turn: nothing lost',
     'purge drops the ready messages and returns how many',
