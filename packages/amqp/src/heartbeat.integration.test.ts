@@ -47,4 +47,42 @@ describe.skipIf(!(await brokerAvailable()))('amqp heartbeats and unresponsive pe
       await silent.close();
     }
   });
+
+  it('times out publishes the broker never confirms, and those still waiting to be written, with TimeoutError', async () => {
+    const broker = new URL(AMQP_URL);
+    const proxy = await freezableProxy({ host: broker.hostname, port: Number(broker.port || 5672) });
+    try {
+      const url = new URL(AMQP_URL);
+      url.port = String(proxy.port);
+      // No heartbeat, so that only the publish timeout can end the wait; one message in flight at a time.
+      const { session, hooks } = await openSession({
+        url: url.href,
+        heartbeat: 0,
+        publishTimeoutMs: 400,
+        options: { maxInFlight: 1, closeTimeoutMs: 500 },
+      });
+      const name = unique('timeout');
+      await session.declareQueue({ name, durable: false, exclusive: true });
+      proxy.freeze();
+      const started = Date.now();
+      const [written, waiting] = await Promise.allSettled([
+        session.publish(outbound('', name, 'a')),
+        session.publish(outbound('', name, 'b')),
+      ]);
+      const elapsed = Date.now() - started;
+      expect((written as PromiseRejectedResult).reason).toBeInstanceOf(TimeoutError);
+      expect((written as PromiseRejectedResult).reason.message).toMatch(/did not confirm/);
+      expect((waiting as PromiseRejectedResult).reason).toBeInstanceOf(TimeoutError);
+      expect((waiting as PromiseRejectedResult).reason.message).toMatch(/not sent/);
+      expect(elapsed).toBeGreaterThanOrEqual(390);
+      expect(elapsed).toBeLessThan(2_000);
+      expect(hooks.losses).toHaveLength(0);
+      // close() must not hang on a broker that does not answer: it gives up after closeTimeoutMs.
+      const closing = Date.now();
+      await within(session.close(), 5_000, 'close() against a frozen broker');
+      expect(Date.now() - closing).toBeLessThan(2_000);
+    } finally {
+      await proxy.close();
+    }
+  });
 });

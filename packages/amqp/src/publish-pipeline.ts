@@ -110,12 +110,15 @@ export class PublishPipeline {
     this.#checkIdle();
   }
 
-  /** Closes the channel after `drained()`; part of the session's close. */
-  async close(): Promise<void> {
+  /**
+   * Stops the sweep and closes the channel, without waiting for the broker's answer: the session closes the
+   * connection next, under its own time limit, and a broker that stopped answering must not hang `close()`.
+   */
+  close(): void {
     clearInterval(this.#sweeper);
     const channel = this.#channel;
     this.#channel = null;
-    if (channel) await channel.close().catch(() => undefined);
+    channel?.close().catch(() => undefined);
   }
 
   #writable(): boolean {

@@ -90,6 +90,8 @@ export class AmqpSession implements TransportSession {
       await session.close().catch(() => undefined);
       throw error;
     }
+    // Lost while opening: core has no session to hear lost() yet, so the loss is the answer to connect.
+    if (session.#state === 'lost') throw session.#ended;
     return session;
   }
 
@@ -239,7 +241,7 @@ export class AmqpSession implements TransportSession {
     // Drain: each outstanding publish settles by its confirm, its failure or its timeout.
     await this.#publisher.drained();
     this.#stopAll(this.#ended);
-    await this.#publisher.close();
+    this.#publisher.close();
     // Closing the connection closes every channel; the broker requeues unacknowledged deliveries.
     let timer: NodeJS.Timeout | undefined;
     const closed = this.#model.close().catch(() => undefined);
@@ -287,7 +289,7 @@ export class AmqpSession implements TransportSession {
     );
     // Lost while closing: settle what is pending so that close() finishes, but core asked for the end: no lost().
     this.#stopAll(lost);
-    void this.#publisher.close();
+    this.#publisher.close();
     if (this.#state === 'closing') return;
     this.#state = 'lost';
     this.#ended = lost;
