@@ -1,7 +1,7 @@
 import { ContentDisallowedError } from './errors.js';
 import type { Headers } from './properties.js';
 import { COMPRESSION_HEADER, compressions } from './serialization/compressions.js';
-import { serializers } from './serialization/serializers.js';
+import { encodeWith, serializers } from './serialization/serializers.js';
 
 /** What a message needs to be encoded: the body and how. */
 export interface EncodeRequest {
@@ -19,15 +19,23 @@ export interface EncodedMessage {
 
 /** Serializes then compresses a body (kombu's order), for publishers. */
 export function encodeBody(body: unknown, request: EncodeRequest): EncodedMessage {
-  const encoded = serializers.encode(body, request.serializer) as EncodedMessage;
+  const serializer = serializers.get(request.serializer);
+  const content = encodeWith(serializer, body, request.serializer);
   if (request.compression === undefined) {
-    encoded.compression = undefined;
-    return encoded;
+    return {
+      content,
+      contentType: serializer.contentType,
+      contentEncoding: serializer.contentEncoding,
+      compression: undefined,
+    };
   }
-  const compressed = compressions.compress(encoded.content, request.compression);
-  encoded.content = compressed.content;
-  encoded.compression = compressed.header;
-  return encoded;
+  const compressed = compressions.compress(content, request.compression);
+  return {
+    content: compressed.content,
+    contentType: serializer.contentType,
+    contentEncoding: serializer.contentEncoding,
+    compression: compressed.header,
+  };
 }
 
 /** A consumer's accept list, resolved to content types once (it is checked for every message). */

@@ -30,6 +30,7 @@ export class MemoryBroker implements QueueHooks {
   readonly queues = new Map<string, MemoryQueue>();
   readonly #waiters = new Set<Waiter>();
   #serverNamed = 0;
+  readonly #queueExists = (name: string): boolean => this.queues.has(name);
 
   constructor(readonly options: MemoryBrokerOptions) {}
 
@@ -105,8 +106,11 @@ export class MemoryBroker implements QueueHooks {
 
   /** Routes and stores a message. Resolves at once, or once the fullest target queue has room again. */
   publish(message: OutboundMessage, timeoutMs: number): Promise<void> {
-    const names = this.exchanges.route(message.exchange, message.routingKey, message.properties.headers, (name) =>
-      this.queues.has(name),
+    const names = this.exchanges.route(
+      message.exchange,
+      message.routingKey,
+      message.properties.headers,
+      this.#queueExists,
     );
     if (names.length === 0) {
       if (message.mandatory) {

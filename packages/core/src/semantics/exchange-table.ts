@@ -27,6 +27,8 @@ interface ExchangeState extends ExchangeDefinition {
   byKey: Map<string, Binding[]>;
   /** For topic exchanges: compiled matcher per binding, in the same order as `bindings`. */
   matchers: TopicMatcher[];
+  /** Whether any binding leads to another exchange (routing then needs cycle protection). */
+  toExchanges: boolean;
 }
 
 /** The default exchange: routes to the queue named by the routing key, as in AMQP 0-9-1. */
@@ -63,7 +65,13 @@ export class ExchangeTable {
       }
       return;
     }
-    this.#exchanges.set(definition.name, { ...definition, bindings: [], byKey: new Map(), matchers: [] });
+    this.#exchanges.set(definition.name, {
+      ...definition,
+      bindings: [],
+      byKey: new Map(),
+      matchers: [],
+      toExchanges: false,
+    });
   }
 
   /** Deletes an exchange and its bindings (and bindings to it). Returns false when it did not exist. */
@@ -126,7 +134,7 @@ export class ExchangeTable {
     const start = this.#exchanges.get(exchange);
     if (!start) throw new NotFoundError(`Exchange "${exchange}" does not exist. Declare it before publishing to it.`);
     // Fast path: a direct exchange bound only to queues (the common case) needs no visited set.
-    if (start.type === 'direct' && !start.bindings.some((b) => b.destinationKind === 'exchange')) {
+    if (start.type === 'direct' && !start.toExchanges) {
       const bindings = start.byKey.get(routingKey);
       if (!bindings) return [];
       if (bindings.length === 1) return [(bindings[0] as Binding).destination];
@@ -182,6 +190,7 @@ export class ExchangeTable {
       else state.byKey.set(binding.routingKey, [binding]);
     }
     state.matchers = state.bindings.map((b) => topicMatcher(b.routingKey));
+    state.toExchanges = state.bindings.some((b) => b.destinationKind === 'exchange');
   }
 }
 

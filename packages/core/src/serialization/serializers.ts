@@ -159,18 +159,11 @@ export class SerializerRegistry {
 
   encode(value: unknown, name: string): EncodedBody {
     const serializer = this.get(name);
-    try {
-      return {
-        content: serializer.encode(value),
-        contentType: serializer.contentType,
-        contentEncoding: serializer.contentEncoding,
-      };
-    } catch (error) {
-      throw new SerializationError(
-        `Cannot serialize the message body with "${name}": ${(error as Error).message}. Send a value that ${name} can represent (no BigInt, no circular references), or pick another serializer.`,
-        { cause: error },
-      );
-    }
+    return {
+      content: encodeWith(serializer, value, name),
+      contentType: serializer.contentType,
+      contentEncoding: serializer.contentEncoding,
+    };
   }
 
   /** Decodes bytes by content type; a missing content type is read as raw bytes, as kombu does. */
@@ -190,6 +183,18 @@ export class SerializerRegistry {
         { cause: error },
       );
     }
+  }
+}
+
+/** Runs a serializer's encoder, turning its failure into a SerializationError that says what to do. */
+export function encodeWith(serializer: Serializer, value: unknown, name: string): Buffer {
+  try {
+    return serializer.encode(value);
+  } catch (error) {
+    throw new SerializationError(
+      `Cannot serialize the message body with "${name}": ${(error as Error).message}. Send a value that ${name} can represent (no BigInt, no circular references), or pick another serializer.`,
+      { cause: error },
+    );
   }
 }
 
