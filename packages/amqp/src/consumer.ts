@@ -13,11 +13,14 @@ import {
 import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
 import { AmqpDelivery, ChannelSettler } from './delivery.js';
 import { mapOperationError } from './errors.js';
+import type { WriteCoalescer } from './write-coalescer.js';
 
 /** What a consumer needs from its session. */
 export interface ConsumerContext {
   model: ChannelModel;
   hooks: SessionHooks;
+  /** Batches the socket writes of acks. */
+  coalescer: WriteCoalescer;
   /** Null while the session is open; the reason once it is closing, closed or lost. */
   ended(): WarrenError | null;
   /** Called once the consumer's channel is gone, so that the session forgets it. */
@@ -40,7 +43,7 @@ export class AmqpConsumer implements TransportConsumer {
     this.#queue = queue;
     this.#channel = channel;
     this.#context = context;
-    this.#settler = new ChannelSettler(channel);
+    this.#settler = new ChannelSettler(channel, context.coalescer);
   }
 
   /** Opens the channel, sets the prefetch and subscribes; rejects with a mapped error (NotFoundError, ...). */

@@ -1,6 +1,7 @@
 import type { Delivery, DeliveryInfo, DeliverySettler, MessageProperties } from '@warren/core';
 import type { Channel, Message } from 'amqplib';
 import { fromAmqplibProperties, toDeliveryInfo } from './marshal.js';
+import type { WriteCoalescer } from './write-coalescer.js';
 
 /**
  * A delivered message. Properties and info are converted on first read and kept: one object per delivery on the
@@ -53,9 +54,11 @@ export class AmqpDelivery implements Delivery {
  */
 export class ChannelSettler implements DeliverySettler {
   #channel: Channel | null;
+  readonly #coalescer: WriteCoalescer;
 
-  constructor(channel: Channel) {
+  constructor(channel: Channel, coalescer: WriteCoalescer) {
     this.#channel = channel;
+    this.#coalescer = coalescer;
   }
 
   /** Whether deliveries of this channel can still be settled. */
@@ -73,6 +76,7 @@ export class ChannelSettler implements DeliverySettler {
     if (target === undefined) return;
     try {
       this.#channel?.ack(target.raw);
+      this.#coalescer.wrote();
     } catch {
       // The channel started closing after the check: the broker requeues the message.
     }
@@ -83,6 +87,7 @@ export class ChannelSettler implements DeliverySettler {
     if (target === undefined) return;
     try {
       this.#channel?.reject(target.raw, requeue);
+      this.#coalescer.wrote();
     } catch {
       // As in ack.
     }

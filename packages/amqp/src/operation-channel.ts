@@ -11,6 +11,7 @@ import type { WarrenError } from '@warren/core';
 import type { Channel, ChannelModel } from 'amqplib';
 import { ChannelSettler } from './delivery.js';
 import { mapOperationError } from './errors.js';
+import type { WriteCoalescer } from './write-coalescer.js';
 
 interface Lease {
   channel: Channel;
@@ -20,12 +21,14 @@ interface Lease {
 export class OperationChannel {
   readonly #model: ChannelModel;
   readonly #warn: (error: Error) => void;
+  readonly #coalescer: WriteCoalescer;
   #lease: Lease | null = null;
   #tail: Promise<unknown> = Promise.resolve();
   #dead: WarrenError | null = null;
 
-  constructor(model: ChannelModel, warn: (error: Error) => void) {
+  constructor(model: ChannelModel, coalescer: WriteCoalescer, warn: (error: Error) => void) {
     this.#model = model;
+    this.#coalescer = coalescer;
     this.#warn = warn;
   }
 
@@ -74,7 +77,7 @@ export class OperationChannel {
 
   async #open(): Promise<Lease> {
     const channel = await this.#model.createChannel();
-    const lease: Lease = { channel, settler: new ChannelSettler(channel) };
+    const lease: Lease = { channel, settler: new ChannelSettler(channel, this.#coalescer) };
     // Channel errors are reported to the operation that caused them; the listener keeps them from being thrown.
     channel.on('error', () => undefined);
     channel.on('handler-error', (error: Error) => this.#warn(error));

@@ -14,6 +14,7 @@ import { ConfirmWindow } from './confirm-window.js';
 import { Fifo } from './fifo.js';
 import { toPublishOptions } from './marshal.js';
 import { channelErrorFor, publishErrors } from './publish-errors.js';
+import type { WriteCoalescer } from './write-coalescer.js';
 
 /** Settings of the pipeline, from the transport's options and core's request. */
 export interface PublishSettings {
@@ -38,6 +39,7 @@ export class PublishPipeline {
   readonly #model: ChannelModel;
   readonly #settings: PublishSettings;
   readonly #warn: (error: Error) => void;
+  readonly #coalescer: WriteCoalescer;
   #channel: ConfirmChannel | null = null;
   #opening: Promise<void> | null = null;
   #window = new ConfirmWindow<PendingPublish>();
@@ -52,8 +54,9 @@ export class PublishPipeline {
   readonly #sweeper: NodeJS.Timeout;
   #idle: (() => void) | null = null;
 
-  constructor(model: ChannelModel, settings: PublishSettings, warn: (error: Error) => void) {
+  constructor(model: ChannelModel, settings: PublishSettings, coalescer: WriteCoalescer, warn: (error: Error) => void) {
     this.#model = model;
+    this.#coalescer = coalescer;
     this.#settings = settings;
     this.#warn = warn;
     const every = Math.min(1000, Math.max(20, Math.floor(settings.publishTimeoutMs / 10)));
@@ -139,6 +142,7 @@ export class PublishPipeline {
       this.#checkIdle();
       return;
     }
+    this.#coalescer.wrote();
     this.#window.add(pending);
     if (!flowing) this.#blocked = true;
   }

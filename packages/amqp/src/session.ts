@@ -34,6 +34,7 @@ import { connectionError } from './errors.js';
 import { OperationChannel } from './operation-channel.js';
 import type { AmqpOptions } from './options.js';
 import { PublishPipeline } from './publish-pipeline.js';
+import { WriteCoalescer } from './write-coalescer.js';
 
 type ExchangeDeclaration = Required<Pick<ExchangeSpec, 'name' | 'type'>> & ExchangeSpec;
 
@@ -60,6 +61,7 @@ export class AmqpSession implements TransportSession {
     this.#hooks = request.hooks;
     this.#options = request.options;
     const warn = this.#warn;
+    const coalescer = new WriteCoalescer(this.#socket);
     this.#publisher = new PublishPipeline(
       this.#model,
       {
@@ -67,13 +69,15 @@ export class AmqpSession implements TransportSession {
         publishTimeoutMs: request.publishTimeoutMs,
         highWaterMark: request.options.highWaterMark,
       },
+      coalescer,
       warn,
     );
-    this.#topology = new OperationChannel(this.#model, warn);
-    this.#getter = new OperationChannel(this.#model, warn);
+    this.#topology = new OperationChannel(this.#model, coalescer, warn);
+    this.#getter = new OperationChannel(this.#model, coalescer, warn);
     this.#consumerContext = {
       model: this.#model,
       hooks: this.#hooks,
+      coalescer,
       ended: () => this.#ended,
       forget: (consumer) => this.#consumers.delete(consumer),
     };
