@@ -1,4 +1,4 @@
-import { type Delivery, NotFoundError, type TransportSession } from '@warren/core';
+import { ConfigurationError, type Delivery, NotFoundError, type TransportSession } from '@warren/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { brokerAvailable, type HookRecorder, openSession, outbound, unique, within } from './test-support/broker.js';
 
@@ -150,6 +150,12 @@ describe.skipIf(!(await brokerAvailable()))('amqp consumers against RabbitMQ', (
     await consumer.close();
     expect(await depth(name)).toBe(0);
     await session.deleteQueue(name, {});
+  });
+
+  it('refuses a prefetch AMQP cannot carry with ConfigurationError', async () => {
+    await expect(
+      session.consume(unique('any'), { prefetch: 70_000, noAck: false, exclusive: false }, () => undefined),
+    ).rejects.toBeInstanceOf(ConfigurationError);
   });
 
   it('rejects consuming from a missing queue with NotFoundError', async () => {

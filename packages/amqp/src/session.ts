@@ -7,6 +7,7 @@
 import type { Socket } from 'node:net';
 import {
   type Capabilities,
+  ConfigurationError,
   ConnectionError,
   type ConnectRequest,
   type ConsumeOptions,
@@ -35,6 +36,9 @@ import { OperationChannel } from './operation-channel.js';
 import type { AmqpOptions } from './options.js';
 import { PublishPipeline } from './publish-pipeline.js';
 import { WriteCoalescer } from './write-coalescer.js';
+
+/** basic.qos takes the prefetch count as a 16-bit number. */
+const MAX_PREFETCH = 65_535;
 
 type ExchangeDeclaration = Required<Pick<ExchangeSpec, 'name' | 'type'>> & ExchangeSpec;
 
@@ -127,12 +131,10 @@ export class AmqpSession implements TransportSession {
     return this.#topology.run(
       name === '' ? 'declaring a server-named queue' : `declaring queue "${name}"`,
       async (channel) => {
-        const exclusive = spec.exclusive ?? false;
         const reply = await channel.assertQueue(name, {
-          // kombu and amqplib make queues durable unless told otherwise; a server-named or exclusive queue lives
-          // only as long as its connection, so durability would mean nothing there.
-          durable: spec.durable ?? (name !== '' && !exclusive),
-          exclusive,
+          // As core, kombu and amqplib have it: a named queue is durable unless told otherwise, a server-named one not.
+          durable: spec.durable ?? name !== '',
+          exclusive: spec.exclusive ?? false,
           autoDelete: spec.autoDelete ?? false,
           arguments: toQueueArguments(spec.arguments),
         });
@@ -208,6 +210,11 @@ export class AmqpSession implements TransportSession {
     onDelivery: (delivery: Delivery) => void,
   ): Promise<TransportConsumer> {
     if (this.#ended !== null) throw this.#ended;
+    if (!Number.isInteger(options.prefetch) || options.prefetch < 0 || options.prefetch > MAX_PREFETCH) {
+      throw new ConfigurationError(
+        `prefetch must be a whole number from 0 (no limit) to ${MAX_PREFETCH} on AMQP 0-9-1, got ${options.prefetch}.`,
+      );
+    }
     const consumer = await AmqpConsumer.open(this.#consumerContext, queue, options, onDelivery);
     if (this.#ended !== null) {
       await consumer.close();
