@@ -78,7 +78,8 @@ export class PublishPipeline {
       if (this.#writable() && this.#waiting.length === 0) this.#write(pending);
       else {
         this.#waiting.push(pending);
-        if (this.#channel === null) void this.#ensureChannel();
+        // A failure to open rejects the waiting publishes themselves; nothing more to report here.
+        if (this.#channel === null) this.#ensureChannel().catch(() => undefined);
       }
     };
     return new Promise(executor);
@@ -106,7 +107,8 @@ export class PublishPipeline {
     if (this.#dead !== null) return;
     this.#dead = error;
     clearInterval(this.#sweeper);
-    this.#failWritten(() => publishErrors.unconfirmed(error, error.message));
+    const unconfirmed = publishErrors.unconfirmed(error, error.message);
+    this.#failWritten(() => unconfirmed);
     const notSent = publishErrors.notSent(error.message);
     for (let pending = this.#waiting.shift(); pending !== undefined; pending = this.#waiting.shift())
       pending.reject(notSent);
@@ -240,11 +242,13 @@ export class PublishPipeline {
         for (let i = again.length - 1; i >= 0; i--) this.#waiting.unshift(again[i] as PendingPublish);
       } else if (this.#dead === null) {
         // No channel error: the connection is going (the session's fail() follows at once), or we closed it.
-        this.#failWritten(() => publishErrors.unconfirmed(undefined, 'the connection closed'));
+        // One error for all: a cut connection can leave thousands of messages unconfirmed.
+        const unconfirmed = publishErrors.unconfirmed(undefined, 'the connection closed');
+        this.#failWritten(() => unconfirmed);
       }
       // Reopen for whatever waits, once the connection's own close (if that is what this is) has been handled.
       queueMicrotask(() => {
-        if (this.#dead === null && this.#waiting.length > 0) void this.#ensureChannel().catch(() => undefined);
+        if (this.#dead === null && this.#waiting.length > 0) this.#ensureChannel().catch(() => undefined);
         this.#checkIdle();
       });
     });
@@ -317,7 +321,7 @@ export class PublishPipeline {
       (this.#waiting.shift() as PendingPublish).reject(publishErrors.sendTimeout(timeoutMs));
     }
     // A channel that could not be reopened is tried again while publishes wait for it.
-    if (this.#channel === null && this.#waiting.length > 0) void this.#ensureChannel().catch(() => undefined);
+    if (this.#channel === null && this.#waiting.length > 0) this.#ensureChannel().catch(() => undefined);
     this.#pump();
   };
 
