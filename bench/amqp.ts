@@ -9,6 +9,7 @@
  *   npx tsx bench/amqp.ts          (after npm run build; WARREN_AMQP_URL picks another broker)
  */
 import { randomBytes } from 'node:crypto';
+import net from 'node:net';
 import { pathToFileURL } from 'node:url';
 import '@warren/amqp';
 import { type Connection, Consumer, connect, Publisher } from '@warren/core';
@@ -30,8 +31,31 @@ const SCENARIO_NAMES: Record<Scenario, string> = {
   e2e: 'end-to-end',
 };
 
+/** Whether something listens at the broker's host and port (never prints the URL: it may hold a password). */
+function brokerListening(url: URL): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: url.hostname, port: Number(url.port || 5672) });
+    const done = (up: boolean) => {
+      socket.destroy();
+      resolve(up);
+    };
+    socket.setTimeout(1000, () => done(false));
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+  });
+}
+
 /** Runs the AMQP benchmarks, prints them with the warren/raw ratios, and returns the rows. */
 export async function runAmqpBench(messages = MESSAGES): Promise<BenchRow[]> {
+  const target = new URL(URL_);
+  if (!(await brokerListening(target))) {
+    const where = `${target.hostname}:${target.port || 5672}`;
+    if (process.env.CI === 'true') throw new Error(`RabbitMQ not reachable at ${where}: the AMQP benchmark needs it`);
+    console.log(
+      `\namqp:// skipped: RabbitMQ not reachable at ${where}; start it with docker compose -f docker/compose.yml up -d`,
+    );
+    return [];
+  }
   const raw = await amqplib.connect(URL_, { noDelay: true });
   const conn = await connect({ url: URL_, heartbeat: 60 });
   raw.on('error', () => undefined);
