@@ -136,6 +136,9 @@ export class AmqpConsumer implements TransportConsumer {
         `The broker cancelled consumer "${this.#consumerTag}" of queue "${this.#queue}": the queue was deleted (or, for a quorum queue, lost its leader). Declare the queue again and consume anew.`,
       ),
     );
+    // The subscription is over: release its channel (core may never call close on a cancelled consumer). What was
+    // delivered and not settled goes back to the queue, if the queue still exists.
+    void this.close();
   }
 
   #listen(channel: Channel): void {
