@@ -72,18 +72,25 @@ export class PublishPipeline {
   /** Publishes one message; see the module comment. */
   publish(message: OutboundMessage): Promise<void> {
     if (this.#dead !== null) return Promise.reject(this.#dead);
-    const deadline = Date.now() + this.#settings.publishTimeoutMs;
-    const executor: Executor = (resolve, reject) => {
-      const pending = new PendingPublish(message, resolve, reject, deadline);
-      if (this.#writable() && this.#waiting.length === 0) this.#write(pending);
-      else {
-        this.#waiting.push(pending);
-        // A failure to open rejects the waiting publishes themselves; nothing more to report here.
-        if (this.#channel === null) this.#ensureChannel().catch(() => undefined);
-      }
-    };
-    return new Promise(executor);
+    // The executor runs synchronously inside `new Promise`: handing it the message through fields spares a
+    // closure per publish.
+    this.#nextMessage = message;
+    return new Promise(this.#executor);
   }
+
+  #nextMessage: OutboundMessage | null = null;
+
+  readonly #executor: Executor = (resolve, reject) => {
+    const message = this.#nextMessage as OutboundMessage;
+    this.#nextMessage = null;
+    const pending = new PendingPublish(message, resolve, reject, Date.now() + this.#settings.publishTimeoutMs);
+    if (this.#writable() && this.#waiting.length === 0) this.#write(pending);
+    else {
+      this.#waiting.push(pending);
+      // A failure to open rejects the waiting publishes themselves; nothing more to report here.
+      if (this.#channel === null) this.#ensureChannel().catch(() => undefined);
+    }
+  };
 
   /** Messages written and not yet confirmed, plus those waiting to be written. */
   get outstanding(): number {
