@@ -1,4 +1,10 @@
-import { ConfigurationError, type Delivery, NotFoundError, type TransportSession } from '@warren/core';
+import {
+  AccessRefusedError,
+  ConfigurationError,
+  type Delivery,
+  NotFoundError,
+  type TransportSession,
+} from '@warren/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { brokerAvailable, type HookRecorder, openSession, outbound, unique, within } from './test-support/broker.js';
 
@@ -149,6 +155,18 @@ describe.skipIf(!(await brokerAvailable()))('amqp consumers against RabbitMQ', (
     for (const delivery of inbox.deliveries) await delivery.settler.ack(delivery);
     await consumer.close();
     expect(await depth(name)).toBe(0);
+    await session.deleteQueue(name, {});
+  });
+
+  it('refuses a second consumer on a queue consumed exclusively, with AccessRefusedError saying so', async () => {
+    const name = await queueWith('exclusive-consumer', 0);
+    const first = await session.consume(name, { prefetch: 1, noAck: false, exclusive: true }, () => undefined);
+    const error = await session
+      .consume(name, { prefetch: 1, noAck: false, exclusive: false }, () => undefined)
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AccessRefusedError);
+    expect((error as Error).message).toMatch(/exclusive/);
+    await first.close();
     await session.deleteQueue(name, {});
   });
 

@@ -53,7 +53,9 @@ export function mapOperationError(error: unknown, what: string): WarrenError {
       );
     case ReplyCode.ACCESS_REFUSED:
       return new AccessRefusedError(
-        `The broker refused ${what}: ${detail}. Grant the user permission on this resource (rabbitmqctl set_permissions), or use a name the user may touch (names starting with "amq." are reserved).`,
+        /exclusive use/.test(detail)
+          ? `The broker refused ${what}: ${detail}. Another consumer holds this queue exclusively: stop it, or consume without exclusive.`
+          : `The broker refused ${what}: ${detail}. Grant the user permission on this resource (rabbitmqctl set_permissions), or use a name the user may touch (names starting with "amq." are reserved).`,
         { cause: error },
       );
     case ReplyCode.RESOURCE_LOCKED:
