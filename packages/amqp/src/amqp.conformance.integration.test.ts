@@ -2,10 +2,9 @@
  * warren's conformance suite on RabbitMQ: every case the AMQP capabilities claim, including recovery, where the
  * suite cuts connections (ours only, by local port) in the middle of a 10,000-message run.
  */
+import { runConformanceSuite } from '@warren/conformance';
 import { connect } from '@warren/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-// The suite's source, by path: this package does not depend on @warren/conformance (it is test-only here).
-import { runConformanceSuite } from '../../conformance/src/index.js';
 import { AMQP_CAPABILITIES } from './capabilities.js';
 import './index.js';
 import { AMQP_URL, brokerAvailable, killSocket } from './test-support/broker.js';

@@ -13,8 +13,9 @@ import { amqpTransport } from './transport.js';
 
 registerTransport(amqpTransport);
 
+/** Re-exported for code that imported it from here; it lives in @warren/core. */
+export { MessageNackedError } from '@warren/core';
 export { toExchangeArguments, toQueueArguments } from './arguments.js';
 export { AMQP_CAPABILITIES } from './capabilities.js';
 export { type AmqpOptions, amqpOptionsSchema } from './options.js';
-export { MessageNackedError } from './publish-errors.js';
 export { amqpTransport } from './transport.js';

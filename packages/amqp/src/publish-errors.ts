@@ -1,13 +1,12 @@
-import { ConnectionError, NoRouteError, SerializationError, TimeoutError, WarrenError } from '@warren/core';
+import {
+  ConnectionError,
+  MessageNackedError,
+  NoRouteError,
+  SerializationError,
+  TimeoutError,
+  type WarrenError,
+} from '@warren/core';
 import { brokerText, mapOperationError } from './errors.js';
-
-/**
- * The broker refused responsibility for a published message (basic.nack): a queue with `overflow:
- * 'reject-publish'` was full, or the broker hit an internal error. Sending again later may succeed.
- */
-export class MessageNackedError extends WarrenError {
-  override name = 'MessageNackedError';
-}
 
 /** The messages of the publish path, built only when something goes wrong. */
 export const publishErrors = {

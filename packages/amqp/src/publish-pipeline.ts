@@ -8,10 +8,9 @@
  * Hot path: one pending record and the promise per message; one periodic sweep (not a timer per message) rejects
  * what times out; confirms are found by tag in a ring buffer.
  */
-import type { OutboundMessage, WarrenError } from '@warren/core';
+import { Fifo, type OutboundMessage, type WarrenError } from '@warren/core';
 import type { ChannelModel, ConfirmChannel, Message, Options } from 'amqplib';
 import { ConfirmWindow } from './confirm-window.js';
-import { Fifo } from './fifo.js';
 import { toPublishOptions } from './marshal.js';
 import { channelErrorFor, publishErrors } from './publish-errors.js';
 import type { WriteCoalescer } from './write-coalescer.js';

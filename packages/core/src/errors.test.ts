@@ -15,6 +15,7 @@ describe('errors', () => {
       core.NoRouteError,
       core.ContentDisallowedError,
       core.SerializationError,
+      core.MessageNackedError,
       core.MessageStateError,
       core.ValidationError,
       core.TimeoutError,

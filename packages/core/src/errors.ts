@@ -53,6 +53,14 @@ export class NoRouteError extends WarrenError {
   override name = 'NoRouteError';
 }
 
+/**
+ * The broker refused responsibility for a published message (AMQP basic.nack; a full queue with overflow
+ * `reject-publish`). Sending again later may succeed.
+ */
+export class MessageNackedError extends WarrenError {
+  override name = 'MessageNackedError';
+}
+
 /** A content type that the consumer's `accept` list does not allow. */
 export class ContentDisallowedError extends WarrenError {
   override name = 'ContentDisallowedError';

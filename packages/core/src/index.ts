@@ -9,6 +9,7 @@ export {
   ConnectionBrokenError,
   ConnectionError,
   ContentDisallowedError,
+  MessageNackedError,
   MessageStateError,
   NoRouteError,
   NotFoundError,
@@ -35,7 +36,8 @@ export {
   unregisterTransport,
 } from './registry.js';
 export type { BodyIssue, BodySchema } from './schema.js';
-export { normalizeQueueArguments, toAmqpQueueArguments } from './semantics/queue-arguments.js';
+export { Fifo } from './semantics/fifo.js';
+export { normalizeQueueArguments, QUEUE_ARGUMENT_NAMES, toAmqpQueueArguments } from './semantics/queue-arguments.js';
 export {
   COMPRESSION_HEADER,
   type Compression,

@@ -16,18 +16,23 @@ export interface ExchangeSpec {
 
 /**
  * Queue arguments, by their friendly names; raw `x-...` names (as RabbitMQ spells them) are accepted too and
- * passed through. See `normalizeQueueArguments`.
+ * passed through; undefined values are left out. See `normalizeQueueArguments`.
  */
 export interface QueueArguments {
-  messageTtl?: number;
-  expires?: number;
-  deadLetterExchange?: string;
-  deadLetterRoutingKey?: string;
-  maxLength?: number;
-  maxLengthBytes?: number;
-  overflow?: 'drop-head' | 'reject-publish' | 'reject-publish-dlx';
-  maxPriority?: number;
-  queueType?: 'classic' | 'quorum' | 'stream';
+  messageTtl?: number | undefined;
+  expires?: number | undefined;
+  deadLetterExchange?: string | undefined;
+  deadLetterRoutingKey?: string | undefined;
+  maxLength?: number | undefined;
+  maxLengthBytes?: number | undefined;
+  overflow?: 'drop-head' | 'reject-publish' | 'reject-publish-dlx' | undefined;
+  maxPriority?: number | undefined;
+  queueType?: 'classic' | 'quorum' | 'stream' | undefined;
+  /** RabbitMQ: one consumer at a time gets the queue's messages, the others stand by. */
+  singleActiveConsumer?: boolean | undefined;
+  /** RabbitMQ quorum queues: redeliveries before the message is dead-lettered. */
+  deliveryLimit?: number | undefined;
+  queueMode?: 'default' | 'lazy' | undefined;
   [raw: string]: unknown;
 }
 

@@ -5,9 +5,9 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
-import type { SessionHooks, TransportSession } from '@warren/core';
 // The shared guard of the conformance package, by path: this file is test-only and not built.
-import { requireBroker } from '../../../conformance/src/broker-availability.js';
+import { requireBroker } from '@warren/conformance';
+import type { SessionHooks, TransportSession } from '@warren/core';
 import { type AmqpOptions, amqpOptionsSchema } from '../options.js';
 import { amqpTransport } from '../transport.js';
 

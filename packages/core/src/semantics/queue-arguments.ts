@@ -11,6 +11,9 @@ export interface NormalizedQueueArguments {
   overflow?: 'drop-head' | 'reject-publish' | 'reject-publish-dlx';
   maxPriority?: number;
   queueType?: string;
+  singleActiveConsumer?: boolean;
+  deliveryLimit?: number;
+  queueMode?: string;
   /** Arguments that have no friendly name, kept as given. */
   other: Record<string, unknown>;
 }
@@ -26,6 +29,9 @@ export const QUEUE_ARGUMENT_NAMES = {
   overflow: 'x-overflow',
   maxPriority: 'x-max-priority',
   queueType: 'x-queue-type',
+  singleActiveConsumer: 'x-single-active-consumer',
+  deliveryLimit: 'x-delivery-limit',
+  queueMode: 'x-queue-mode',
 } as const satisfies Record<string, string>;
 
 type FriendlyName = keyof typeof QUEUE_ARGUMENT_NAMES;
