@@ -1,4 +1,4 @@
-import type { Delivery, TransportSession } from '@warren/core';
+import type { Delivery, MessageProperties, TransportSession } from '@warren/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   brokerAvailable,
@@ -40,30 +40,7 @@ describe.skipIf(!(await brokerAvailable()))('amqp session against RabbitMQ', () 
   it('carries every property through publish and delivery', async () => {
     const name = await queue('properties');
     const timestamp = new Date(Math.floor(Date.now() / 1000) * 1000);
-    await session.publish({
-      exchange: '',
-      routingKey: name,
-      content: Buffer.from('{"a":1}'),
-      mandatory: false,
-      properties: {
-        contentType: 'application/json',
-        contentEncoding: 'utf-8',
-        headers: { compression: 'application/x-gzip', n: 7, nested: { b: 'c' } },
-        messageId: 'id-1',
-        correlationId: 'corr-1',
-        replyTo: 'replies',
-        priority: 5,
-        expiration: 600_000,
-        timestamp,
-        persistent: true,
-        type: 'kind',
-        appId: 'app',
-        userId: 'guest',
-      },
-    });
-    const delivery = await session.get(name, { noAck: true });
-    expect(delivery?.content.toString()).toBe('{"a":1}');
-    expect(delivery?.properties).toMatchObject({
+    const properties: MessageProperties = {
       contentType: 'application/json',
       contentEncoding: 'utf-8',
       headers: { compression: 'application/x-gzip', n: 7, nested: { b: 'c' } },
@@ -77,7 +54,17 @@ describe.skipIf(!(await brokerAvailable()))('amqp session against RabbitMQ', () 
       type: 'kind',
       appId: 'app',
       userId: 'guest',
+    };
+    await session.publish({
+      exchange: '',
+      routingKey: name,
+      content: Buffer.from('{"a":1}'),
+      mandatory: false,
+      properties,
     });
+    const delivery = await session.get(name, { noAck: true });
+    expect(delivery?.content.toString()).toBe('{"a":1}');
+    expect(delivery?.properties).toMatchObject(properties);
     expect(delivery?.info).toEqual({ exchange: '', routingKey: name, redelivered: false, queue: name });
   });
 
