@@ -276,7 +276,8 @@ export class Connection extends SafeEmitter<ConnectionEvents> {
     queue: string,
     options: ConsumeOptions,
     onDelivery: (delivery: Delivery) => void,
-    onCancelled: (error: Error) => void,
+    /** The subscription ended without being asked to: an error, or undefined when the connection was closed. */
+    onCancelled: (error: Error | undefined) => void,
   ): Promise<Subscription> {
     const subscription = new Subscription(queue, options, onDelivery, (error) => {
       this.#subscriptions.delete(subscription);
@@ -319,10 +320,13 @@ export class Connection extends SafeEmitter<ConnectionEvents> {
     this.#ready = undefined;
     const session = this.#session;
     this.#session = null;
-    for (const subscription of this.#subscriptions) subscription.markCancelled();
+    const subscriptions = [...this.#subscriptions];
     this.#subscriptions.clear();
+    for (const subscription of subscriptions) subscription.markCancelled();
     try {
       if (session && !wasFailed) await session.close();
+      // Consumers waiting on these subscriptions (wait(), for await) end now, without an error.
+      for (const subscription of subscriptions) subscription.onCancelled(undefined);
     } finally {
       this.#state = 'closed';
     }

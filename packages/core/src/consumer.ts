@@ -220,9 +220,13 @@ export class Consumer<TBody = unknown>
 
   /** `for await (const message of consumer)`: subscribes on the first pull; `break` cancels. */
   [Symbol.asyncIterator](): AsyncIterator<Message<TBody>> {
-    this.#iterator ??= new ConsumerIterator<TBody>(
+    const previous = this.#iterator;
+    if (previous && !previous.ended) return previous;
+    // A new loop after a `break`: messages delivered to the old one but never yielded come first (still unacked).
+    this.#iterator = new ConsumerIterator<TBody>(
       () => this.consume(),
       () => this.cancel(),
+      previous?.takeBuffered() ?? [],
     );
     return this.#iterator;
   }
@@ -277,8 +281,8 @@ export class Consumer<TBody = unknown>
     this.#iterator?.end();
   }
 
-  #brokerCancelled(error: Error): void {
-    this.emit('error', error);
+  #brokerCancelled(error: Error | undefined): void {
+    if (error) this.emit('error', error);
     if (this.#subscriptions.every((s) => !s.active)) {
       this.#subscriptions = [];
       this.#phase = 'cancelled';
@@ -402,10 +406,22 @@ class ConsumerIterator<TBody> implements AsyncIterator<Message<TBody>> {
   #ended = false;
   active = false;
 
+  get ended(): boolean {
+    return this.#ended;
+  }
+
+  /** Hands over the messages delivered but not yet yielded. */
+  takeBuffered(): Message<TBody>[] {
+    return this.#buffer.drain();
+  }
+
   constructor(
     readonly start: () => Promise<void>,
     readonly stop: () => Promise<void>,
-  ) {}
+    leftovers: readonly Message<TBody>[],
+  ) {
+    for (const message of leftovers) this.#buffer.push(message);
+  }
 
   push(message: Message<TBody>): void {
     const waiter = this.#waiter;

@@ -12,8 +12,11 @@ export class Subscription {
     readonly queue: string,
     readonly options: ConsumeOptions,
     readonly onDelivery: (delivery: Delivery) => void,
-    /** Called when the broker cancels the subscription by itself (its queue was deleted, say). */
-    readonly onCancelled: (error: Error) => void,
+    /**
+     * Called when the subscription ends without being asked to: the broker cancelled it (its queue was deleted,
+     * say) or reconnecting failed (an error), or its connection was closed (undefined).
+     */
+    readonly onCancelled: (error: Error | undefined) => void,
   ) {}
 
   get active(): boolean {
