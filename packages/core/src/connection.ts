@@ -75,6 +75,8 @@ export class Connection extends SafeEmitter<ConnectionEvents> {
     | { promise: Promise<TransportSession>; resolve(s: TransportSession): void; reject(e: Error): void }
     | undefined;
   #urlIndex = 0;
+  readonly #lostSessions = new WeakSet<TransportSession>();
+  #closed: Promise<void> | undefined;
 
   private constructor(factory: TransportFactory<unknown>, urls: URL[], options: ResolvedOptions) {
     super();
@@ -283,8 +285,18 @@ export class Connection extends SafeEmitter<ConnectionEvents> {
       this.#subscriptions.delete(subscription);
       onCancelled(error);
     });
-    await this.#withSession((s) => subscription.attach(s));
+    // Registered before the subscribe goes out, so that a close() meanwhile cancels it (attach then undoes it).
     this.#subscriptions.add(subscription);
+    try {
+      await this.#withSession((s) => subscription.attach(s));
+    } catch (error) {
+      this.#subscriptions.delete(subscription);
+      throw error;
+    }
+    if (!subscription.active || !this.isOpen) {
+      this.#subscriptions.delete(subscription);
+      throw new ConnectionError('The connection was closed while subscribing.');
+    }
     return subscription;
   }
 
@@ -310,8 +322,13 @@ export class Connection extends SafeEmitter<ConnectionEvents> {
   }
 
   /** Closes subscriptions and the session (draining outstanding publishes). Idempotent. */
-  async close(): Promise<void> {
-    if (this.#state === 'closed' || this.#state === 'closing') return;
+  close(): Promise<void> {
+    // A second close() waits for the first.
+    this.#closed ??= this.#close();
+    return this.#closed;
+  }
+
+  async #close(): Promise<void> {
     const wasFailed = this.#state === 'failed';
     this.#state = 'closing';
     this.#closing.abort();
@@ -338,7 +355,10 @@ export class Connection extends SafeEmitter<ConnectionEvents> {
     return {
       lost: (error) => {
         const lostSession = session();
-        if (lostSession) this.#sessionLost(lostSession, error);
+        if (!lostSession) return;
+        // A session lost while it is being restored is not current yet: remember it, so it is not installed.
+        this.#lostSessions.add(lostSession);
+        this.#sessionLost(lostSession, error);
       },
       consumerCancelled: (consumerTag, error) => {
         for (const subscription of this.#subscriptions) {
@@ -435,6 +455,15 @@ export class Connection extends SafeEmitter<ConnectionEvents> {
         await session.close().catch(() => {});
         continue;
       }
+      if (this.#state !== 'reconnecting') {
+        // Closed while restoring: release the new session instead of bringing the connection back.
+        await session.close().catch(() => {});
+        return;
+      }
+      if (this.#lostSessions.has(session)) {
+        await session.close().catch(() => {});
+        continue;
+      }
       this.#session = session;
       this.#state = 'open';
       this.#ready?.resolve(session);
@@ -448,7 +477,9 @@ export class Connection extends SafeEmitter<ConnectionEvents> {
   async #restore(session: TransportSession): Promise<void> {
     await this.#topology.replay(session, (error) => this.emit('error', toError(error)));
     for (const subscription of [...this.#subscriptions]) {
-      if (!subscription.active) continue;
+      // One still subscribing for the first time retries by itself (#withSession); attaching it here too would
+      // subscribe it twice.
+      if (!subscription.active || subscription.consumerTag === undefined) continue;
       try {
         await subscription.attach(session);
       } catch (error) {

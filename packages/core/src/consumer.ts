@@ -98,6 +98,11 @@ export class Consumer<TBody = unknown>
   #subscriptions: Subscription[] = [];
   #starting: Promise<void> | undefined;
   #phase: Phase = 'idle';
+  /** Set synchronously by close(), so that a consume() racing it cannot win. */
+  #closing = false;
+  /** Subscriptions cancelled but not closed: their unsettled messages go back to the queue on close(). */
+  #cancelledSubscriptions: Subscription[] = [];
+  readonly #onSignal = (): void => void this.cancel().catch(() => {});
   #waiters: Array<() => void> = [];
   /** Set while a `for await` loop is the receiver. */
   #iterator: ConsumerIterator<TBody> | undefined;
@@ -106,7 +111,7 @@ export class Consumer<TBody = unknown>
     super();
     this.connection = connection;
     this.#options = options;
-    options.signal?.addEventListener('abort', () => void this.cancel().catch(() => {}), { once: true });
+    options.signal?.addEventListener('abort', this.#onSignal, { once: true });
   }
 
   /** Adds a callback that gets each message (carrot's register_callback). */
@@ -131,7 +136,7 @@ export class Consumer<TBody = unknown>
   /** Declares (unless `declare: false`) and starts delivering to `receive`. Resolves once subscribed. */
   async consume(): Promise<void> {
     this.#assertUsable('consume');
-    if (this.#phase === 'consuming') return;
+    if (this.#phase === 'consuming' || this.#options.signal?.aborted) return;
     this.#starting ??= this.#start().finally(() => {
       this.#starting = undefined;
     });
@@ -145,20 +150,26 @@ export class Consumer<TBody = unknown>
   async wait(options: { signal?: AbortSignal } = {}): Promise<void> {
     const { signal } = options;
     if (signal?.aborted) return;
-    await this.consume();
-    if (this.#phase !== 'consuming') return;
-    await new Promise<void>((resolve) => {
-      const onAbort = (): void => {
-        void this.cancel()
-          .catch(() => {})
-          .then(resolve);
-      };
-      signal?.addEventListener('abort', onAbort, { once: true });
-      this.#waiters.push(() => {
-        signal?.removeEventListener('abort', onAbort);
-        resolve();
+    // Listen before consume(): the signal may fire while the consumer is still declaring.
+    let aborted!: Promise<void>;
+    const onAbort = (): void => {
+      aborted = this.cancel().catch(() => {});
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      await this.consume();
+      if (signal?.aborted) {
+        await aborted;
+        await this.cancel().catch(() => {});
+        return;
+      }
+      if (this.#phase !== 'consuming') return;
+      await new Promise<void>((resolve) => {
+        this.#waiters.push(resolve);
       });
-    });
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+    }
   }
 
   /** Takes one message without subscribing (basic.get), or null when the queue is empty. */
@@ -196,7 +207,7 @@ export class Consumer<TBody = unknown>
   /** Stops deliveries; messages already delivered can still be settled. `consume()` starts again. */
   async cancel(): Promise<void> {
     if (this.#phase === 'closed') return;
-    await this.#stop('cancel');
+    this.#cancelledSubscriptions.push(...(await this.#stop('cancel')));
     this.#phase = 'cancelled';
     this.#release();
   }
@@ -204,7 +215,11 @@ export class Consumer<TBody = unknown>
   /** Cancels and returns unsettled messages to the queue. The consumer cannot be used again. */
   async close(): Promise<void> {
     if (this.#phase === 'closed') return;
-    await this.#stop('close');
+    this.#closing = true;
+    this.#options.signal?.removeEventListener('abort', this.#onSignal);
+    const cancelled = this.#cancelledSubscriptions;
+    this.#cancelledSubscriptions = [];
+    await this.#stop('close', cancelled);
     this.#phase = 'closed';
     this.#release();
   }
@@ -234,7 +249,7 @@ export class Consumer<TBody = unknown>
   // ---- internals ------------------------------------------------------------------------------------------
 
   #assertUsable(what: string): void {
-    if (this.#phase === 'closed')
+    if (this.#phase === 'closed' || this.#closing)
       throw new MessageStateError(`This consumer is closed; create a new Consumer to ${what}.`);
   }
 
@@ -259,19 +274,26 @@ export class Consumer<TBody = unknown>
         await this.connection.unsubscribe(subscription, 'close').catch(() => {});
       throw error;
     }
+    if (this.#closing) {
+      for (const subscription of subscriptions)
+        await this.connection.unsubscribe(subscription, 'close').catch(() => {});
+      throw new MessageStateError('The consumer was closed while it was subscribing.');
+    }
     this.#subscriptions = subscriptions;
     this.#phase = 'consuming';
   }
 
-  async #stop(how: 'cancel' | 'close'): Promise<void> {
+  /** Ends the current subscriptions (and `also`); returns the ones it ended. */
+  async #stop(how: 'cancel' | 'close', also: Subscription[] = []): Promise<Subscription[]> {
     await this.#starting?.catch(() => {});
-    const subscriptions = this.#subscriptions;
+    const subscriptions = [...this.#subscriptions, ...also];
     this.#subscriptions = [];
     const errors: unknown[] = [];
     for (const subscription of subscriptions) {
       await this.connection.unsubscribe(subscription, how).catch((error: unknown) => errors.push(error));
     }
     if (errors.length > 0) throw errors[0];
+    return subscriptions;
   }
 
   #release(): void {

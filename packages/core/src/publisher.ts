@@ -1,6 +1,6 @@
 import { encodeBody } from './codec.js';
 import type { Connection } from './connection.js';
-import { MessageStateError, UnsupportedFeatureError } from './errors.js';
+import { ConfigurationError, MessageStateError, UnsupportedFeatureError } from './errors.js';
 import type { Headers, MessageProperties } from './properties.js';
 import { type BodySchema, validateBody } from './schema.js';
 import { COMPRESSION_HEADER } from './serialization/compressions.js';
@@ -204,9 +204,19 @@ export class Publisher<TBody = unknown> {
           `Message priorities are not supported by the ${this.connection.transport} transport.`,
         );
       }
+      if (!Number.isInteger(options.priority) || options.priority < 0 || options.priority > 255) {
+        throw new ConfigurationError(`priority must be an integer from 0 to 255, got ${options.priority}.`);
+      }
       properties.priority = options.priority;
     }
-    if (options.expiration !== undefined) properties.expiration = options.expiration;
+    if (options.expiration !== undefined) {
+      if (!Number.isFinite(options.expiration) || options.expiration < 0) {
+        throw new ConfigurationError(
+          `expiration must be a number of milliseconds, 0 or more, got ${options.expiration}.`,
+        );
+      }
+      properties.expiration = options.expiration;
+    }
     if (options.messageId !== undefined) properties.messageId = options.messageId;
     if (options.correlationId !== undefined) properties.correlationId = options.correlationId;
     if (options.replyTo !== undefined) properties.replyTo = options.replyTo;

@@ -1,5 +1,6 @@
-import { NoRouteError, NotFoundError, PreconditionFailedError, TimeoutError } from '../errors.js';
-import { addDeath, type DeathReason } from '../semantics/dead-letter.js';
+import { MessageNackedError, NoRouteError, NotFoundError, PreconditionFailedError, TimeoutError } from '../errors.js';
+import type { Headers } from '../properties.js';
+import { addDeath, type DeathReason, type XDeathEntry } from '../semantics/dead-letter.js';
 import { type ExchangeDefinition, ExchangeTable } from '../semantics/exchange-table.js';
 import { normalizeQueueArguments } from '../semantics/queue-arguments.js';
 import type { QueueSpec } from '../topology.js';
@@ -97,6 +98,13 @@ export class MemoryBroker implements QueueHooks {
 
   #removeQueue(queue: MemoryQueue): number {
     const count = queue.messageCount;
+    for (const subscriber of [...queue.subscribers]) {
+      subscriber.cancelledByBroker(
+        new NotFoundError(
+          `Queue "${queue.name}" was deleted; its consumer was cancelled. Declare it again and consume anew.`,
+        ),
+      );
+    }
     this.queues.delete(queue.name);
     this.exchanges.removeBindingsTo(queue.name, 'queue');
     queue.dispose();
@@ -124,13 +132,28 @@ export class MemoryBroker implements QueueHooks {
     }
     const now = Date.now();
     let full: MemoryQueue | undefined;
+    let refusedBy: MemoryQueue | undefined;
     for (const name of names) {
       const queue = this.queues.get(name) as MemoryQueue;
-      if (queue.args.overflow === 'reject-publish' || queue.args.overflow === 'reject-publish-dlx') {
-        if (queue.wouldOverflow(message.content.length)) continue;
+      const { overflow } = queue.args;
+      if (
+        (overflow === 'reject-publish' || overflow === 'reject-publish-dlx') &&
+        queue.wouldOverflow(message.content.length)
+      ) {
+        // RabbitMQ nacks the publish when any queue refuses it; -dlx also dead-letters the refused copy.
+        refusedBy = queue;
+        if (overflow === 'reject-publish-dlx') this.deadLetter(queue, this.#store(message, queue, now), 'maxlen');
+        continue;
       }
       queue.enqueue(this.#store(message, queue, now));
       if (queue.full) full = queue;
+    }
+    if (refusedBy) {
+      return Promise.reject(
+        new MessageNackedError(
+          `Queue "${refusedBy.name}" is full (overflow ${refusedBy.args.overflow}) and refused the message. Send it again later, or make room in the queue.`,
+        ),
+      );
     }
     return full && timeoutMs > 0 ? this.#waitForRoom(full, timeoutMs) : RESOLVED;
   }
@@ -190,6 +213,7 @@ export class MemoryBroker implements QueueHooks {
   deadLetter(queue: MemoryQueue, message: StoredMessage, reason: DeathReason): void {
     const exchange = queue.args.deadLetterExchange;
     if (exchange === undefined || !this.exchanges.has(exchange)) return;
+    if (isDeadLetterCycle(message.properties.headers, queue.name)) return;
     const routingKey = queue.args.deadLetterRoutingKey ?? message.routingKey;
     const { expiration, ...rest } = message.properties;
     const death = {
@@ -209,4 +233,16 @@ export class MemoryBroker implements QueueHooks {
   dropExclusive(ownerId: number): void {
     for (const queue of [...this.queues.values()]) if (queue.exclusiveOwner === ownerId) this.#removeQueue(queue);
   }
+}
+
+/**
+ * RabbitMQ drops a message that would be dead-lettered from a queue it already died in, unless a consumer
+ * rejected it somewhere on the way (only then is the cycle a deliberate retry loop): otherwise a queue that
+ * dead-letters to itself would loop forever.
+ */
+function isDeadLetterCycle(headers: Headers | undefined, queue: string): boolean {
+  const deaths = headers?.['x-death'];
+  if (!Array.isArray(deaths)) return false;
+  const entries = deaths as XDeathEntry[];
+  return entries.some((entry) => entry.queue === queue) && !entries.some((entry) => entry.reason === 'rejected');
 }

@@ -14,6 +14,8 @@ export interface QueueSubscriber {
   /** Unsettled deliveries. */
   unacked: number;
   deliver(message: StoredMessage): void;
+  /** The queue was deleted under this subscriber (RabbitMQ sends basic.cancel). */
+  cancelledByBroker(error: Error): void;
 }
 
 export interface QueueHooks {
@@ -101,6 +103,7 @@ export class MemoryQueue {
     this.#levelFor(message.priority).unshift(message);
     this.#ready++;
     this.#readyBytes += message.content.length;
+    this.#armExpiry(message.expiresAt);
     this.scheduleDispatch();
   }
 
@@ -181,7 +184,9 @@ export class MemoryQueue {
 
   #levelFor(priority: number): Fifo<StoredMessage> {
     const top = this.#levels.length - 1;
-    return this.#levels[Math.min(top, Math.max(0, priority))] as Fifo<StoredMessage>;
+    // Publisher validates priorities; this guards messages that reach the broker another way.
+    const level = Number.isFinite(priority) ? Math.floor(priority) : 0;
+    return this.#levels[Math.min(top, Math.max(0, level))] as Fifo<StoredMessage>;
   }
 
   #enforceMaxLength(): void {

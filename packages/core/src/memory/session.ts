@@ -15,6 +15,7 @@ import type {
   Delivery,
   DeliverySettler,
   OutboundMessage,
+  SessionHooks,
   TransportConsumer,
   TransportSession,
 } from '../transport.js';
@@ -59,6 +60,7 @@ class MemorySubscription implements QueueSubscriber, DeliverySettler, TransportC
     readonly onDelivery: ((delivery: Delivery) => void) | undefined,
     readonly broker: MemoryBroker,
     readonly onClosed: (subscription: MemorySubscription) => void,
+    readonly onBrokerCancel: (tag: string, error: Error) => void = () => {},
   ) {}
 
   get consumerTag(): string {
@@ -117,6 +119,14 @@ class MemorySubscription implements QueueSubscriber, DeliverySettler, TransportC
     delivery.next = undefined;
   }
 
+  cancelledByBroker(error: Error): void {
+    if (this.#cancelled) return;
+    this.#cancelled = true;
+    this.queue.unsubscribe(this);
+    // Reported after the deleting call has returned, as a broker's basic.cancel arrives on its own.
+    queueMicrotask(() => this.onBrokerCancel(this.tag, error));
+  }
+
   async cancel(): Promise<void> {
     if (this.#cancelled) return;
     this.#cancelled = true;
@@ -147,6 +157,7 @@ export class MemorySession implements TransportSession {
   readonly #subscriptions = new Set<MemorySubscription>();
   readonly #getHolders = new Map<MemoryQueue, MemorySubscription>();
   #closed = false;
+  readonly #brokerCancelled = (tag: string, error: Error): void => this.hooks?.consumerCancelled(tag, error);
   readonly #forget = (subscription: MemorySubscription): void => {
     this.#subscriptions.delete(subscription);
     if (this.#getHolders.get(subscription.queue) === subscription) this.#getHolders.delete(subscription.queue);
@@ -156,6 +167,7 @@ export class MemorySession implements TransportSession {
     readonly broker: MemoryBroker,
     readonly capabilities: Capabilities,
     readonly publishTimeoutMs: number,
+    readonly hooks?: SessionHooks,
   ) {}
 
   #open(): void {
@@ -276,6 +288,7 @@ export class MemorySession implements TransportSession {
       onDelivery,
       this.broker,
       this.#forget,
+      this.#brokerCancelled,
     );
     this.#subscriptions.add(subscription);
     queue.subscribe(subscription);

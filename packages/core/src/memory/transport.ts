@@ -64,6 +64,11 @@ export const memoryTransport: TransportFactory<MemoryOptions> = {
   optionsSchema: memoryOptionsSchema,
   async connect(request) {
     const name = decodeURIComponent(request.url.host + request.url.pathname.replace(/^\/+$/, ''));
-    return new MemorySession(memoryBroker(name, request.options), MEMORY_CAPABILITIES, request.publishTimeoutMs);
+    return new MemorySession(
+      memoryBroker(name, request.options),
+      MEMORY_CAPABILITIES,
+      request.publishTimeoutMs,
+      request.hooks,
+    );
   },
 };
