@@ -21,7 +21,12 @@ import { memoryBroker } from './memory/transport.js';
  * failures can be queued up. This exercises core's recovery; the AMQP transport's own tests cut real connections.
  */
 class FlakyTransport {
-  sessions: Array<{ session: TransportSession; kill(): void }> = [];
+  sessions: Array<{ session: TransportSession; kill(): void; closed: boolean }> = [];
+  /** While set, declareQueue waits for it (after calling `onDeclareQueue`). */
+  declareGate: Promise<void> | undefined;
+  onDeclareQueue: (() => void) | undefined;
+  /** Called after a consume has been registered, with the index of the session. */
+  afterConsume: ((sessionIndex: number) => void) | undefined;
   refusals: Array<'refuse' | 'deny'> = [];
   connects = 0;
 
@@ -41,13 +46,18 @@ class FlakyTransport {
         1000,
       );
       let dead = false;
+      const index = this.sessions.length;
       const guard = <T>(run: () => Promise<T>): Promise<T> =>
         dead ? Promise.reject(new ConnectionError('session lost (test)')) : run();
       const session: TransportSession = {
         capabilities: this.factory.capabilities,
         declareExchange: (spec) => guard(() => inner.declareExchange(spec)),
         deleteExchange: (name, options) => guard(() => inner.deleteExchange(name, options)),
-        declareQueue: (spec) => guard(() => inner.declareQueue(spec)),
+        declareQueue: async (spec) => {
+          this.onDeclareQueue?.();
+          if (this.declareGate) await this.declareGate;
+          return guard(() => inner.declareQueue(spec));
+        },
         deleteQueue: (name, options) => guard(() => inner.deleteQueue(name, options)),
         purgeQueue: (name) => guard(() => inner.purgeQueue(name)),
         bindQueue: (binding) => guard(() => inner.bindQueue(binding)),
@@ -55,20 +65,29 @@ class FlakyTransport {
         bindExchange: (binding) => guard(() => inner.bindExchange(binding)),
         unbindExchange: (binding) => guard(() => inner.unbindExchange(binding)),
         publish: (message) => guard(() => inner.publish(message)),
-        consume: (queue, options, onDelivery) => guard(() => inner.consume(queue, options, onDelivery)),
+        consume: async (queue, options, onDelivery) => {
+          const consumer = await guard(() => inner.consume(queue, options, onDelivery));
+          this.afterConsume?.(index);
+          return consumer;
+        },
         get: (queue, options) => guard(() => inner.get(queue, options)),
-        close: () => inner.close(),
+        close: () => {
+          entry.closed = true;
+          return inner.close();
+        },
         localPorts: () => [],
       };
-      this.sessions.push({
+      const entry = {
         session,
+        closed: false,
         kill: () => {
           dead = true;
           // Like a broker that lost the connection: unacked deliveries go back to the queue.
           void inner.close();
           request.hooks.lost(new ConnectionError('connection reset (test)'));
         },
-      });
+      };
+      this.sessions.push(entry);
       return session;
     },
   };
@@ -178,4 +197,69 @@ describe('Connection recovery', () => {
     await conn.close();
     await expect(pending).rejects.toBeInstanceOf(ConnectionError);
   });
+
+  it('close() while the topology is being restored leaves the connection closed and releases the new session', async () => {
+    const conn = await open();
+    await conn.declareQueue({ name: 'restore-close' });
+    let releaseGate!: () => void;
+    flaky.declareGate = new Promise((resolve) => {
+      releaseGate = resolve;
+    });
+    const restoring = new Promise<void>((resolve) => {
+      flaky.onDeclareQueue = resolve;
+    });
+    flaky.sessions[0]?.kill();
+    await restoring;
+    const closing = conn.close();
+    releaseGate();
+    await closing;
+    await until(() => flaky.sessions[1]?.closed === true, 'the restored session to be released');
+    expect(conn.isOpen).toBe(false);
+    expect(conn.isConnected).toBe(false);
+  });
+
+  it('a session lost while being restored is not installed: the next one is, and consumers get messages', async () => {
+    const conn = await open();
+    const consumer = new Consumer(conn, { queue: 'restore-lost' });
+    const got: unknown[] = [];
+    consumer.register(async (body, message) => {
+      got.push(body);
+      await message.ack();
+    });
+    await consumer.consume();
+    flaky.afterConsume = (index) => {
+      if (index === 1) flaky.sessions[1]?.kill();
+    };
+    const reconnected = once(conn, 'reconnect');
+    flaky.sessions[0]?.kill();
+    await reconnected;
+    expect(flaky.sessions.length).toBe(3);
+    await new Publisher(conn, { routingKey: 'restore-lost' }).send('hello');
+    await until(() => got.length === 1, 'the message on the third session');
+    expect(got).toEqual(['hello']);
+  });
+
+  it('close() while a subscribe is in flight: consume() rejects and wait() returns', async () => {
+    const conn = await open();
+    await conn.declareQueue({ name: 'subscribe-close' });
+    let closing: Promise<void> | undefined;
+    flaky.afterConsume = () => {
+      closing = conn.close();
+    };
+    const consumer = new Consumer(conn, { queue: 'subscribe-close', declare: false });
+    consumer.register(() => {});
+    await expect(consumer.consume()).rejects.toBeInstanceOf(ConnectionError);
+    await closing;
+    // wait() would consume again: on a closed connection that is an error, not a promise that never settles.
+    await expect(consumer.wait()).rejects.toBeInstanceOf(ConnectionError);
+    expect(consumer.isConsuming).toBe(false);
+  });
 });
+
+async function until(predicate: () => boolean, what: string, timeoutMs = 2000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
