@@ -108,6 +108,30 @@ describe.skipIf(!reachable)('AMQP faults through core (real RabbitMQ)', () => {
     expect(await conn.deleteQueue(queue)).toBe(0);
   });
 
+  it('a consumer on a server-named queue resumes after a cut (RabbitMQ refuses to redeclare amq.gen names)', async () => {
+    const conn = await open();
+    const exchange = uniqueName('faults.broadcast');
+    const consumer = new Consumer<string>(conn, { exchange, exchangeType: 'fanout', exchangeDurable: false });
+    const got: string[] = [];
+    consumer.register(async (body, message) => {
+      got.push(body);
+      await message.ack();
+    });
+    const errors: Error[] = [];
+    consumer.on('error', (error) => errors.push(error));
+    conn.on('error', (error) => errors.push(error));
+    await consumer.consume();
+    const reconnected = nextEvent(conn, 'reconnect', 30_000);
+    await closeOwnAmqpConnection(conn);
+    await reconnected;
+    await new Publisher<string>(conn, { exchange, exchangeType: 'fanout', durable: false }).send('after the cut');
+    await until(() => got.length === 1, 10_000, 'the broadcast after the cut');
+    expect(got).toEqual(['after the cut']);
+    expect(errors).toEqual([]);
+    await consumer.close();
+    await conn.deleteExchange(exchange);
+  });
+
   it('a frozen broker is detected by heartbeats; sends made meanwhile are delivered after recovery', async () => {
     const conn = await open(AMQP_URL, { heartbeat: 1, connectTimeoutMs: 2000, publishTimeoutMs: 60_000 });
     const queue = uniqueName('faults.frozen');

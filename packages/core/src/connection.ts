@@ -190,7 +190,7 @@ export class Connection extends SafeEmitter<ConnectionEvents> {
       autoDelete: spec.autoDelete ?? false,
     };
     const info = await this.#withSession((s) => s.declareQueue(full));
-    this.#topology.queue({ ...full, name: info.queue });
+    this.#topology.queue({ ...full, name: info.queue }, !spec.name);
     return info;
   }
 
@@ -475,8 +475,10 @@ export class Connection extends SafeEmitter<ConnectionEvents> {
 
   /** Declares the recorded topology and resumes subscriptions on a new session. */
   async #restore(session: TransportSession): Promise<void> {
-    await this.#topology.replay(session, (error) => this.emit('error', toError(error)));
+    const renamed = await this.#topology.replay(session, (error) => this.emit('error', toError(error)));
     for (const subscription of [...this.#subscriptions]) {
+      const queue = renamed.get(subscription.queue);
+      if (queue !== undefined) subscription.retarget(queue);
       // One still subscribing for the first time retries by itself (#withSession); attaching it here too would
       // subscribe it twice.
       if (!subscription.active || subscription.consumerTag === undefined) continue;

@@ -254,6 +254,23 @@ describe('Connection recovery', () => {
     await expect(consumer.wait()).rejects.toBeInstanceOf(ConnectionError);
     expect(consumer.isConsuming).toBe(false);
   });
+
+  it('a server-named queue is declared anew after a reconnect, bound again and consumed from', async () => {
+    const conn = await open();
+    const consumer = new Consumer(conn, { exchange: 'broadcast', exchangeType: 'fanout' });
+    const got: unknown[] = [];
+    consumer.register(async (body, message) => {
+      got.push(body);
+      await message.ack();
+    });
+    await consumer.consume();
+    const reconnected = once(conn, 'reconnect');
+    flaky.sessions[0]?.kill();
+    await reconnected;
+    await new Publisher(conn, { exchange: 'broadcast', exchangeType: 'fanout' }).send('after');
+    await until(() => got.length === 1, 'the broadcast on the renamed queue');
+    expect(got).toEqual(['after']);
+  });
 });
 
 async function until(predicate: () => boolean, what: string, timeoutMs = 2000): Promise<void> {

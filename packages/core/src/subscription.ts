@@ -8,8 +8,10 @@ export class Subscription {
   #current: TransportConsumer | undefined;
   #active = true;
 
+  #queue: string;
+
   constructor(
-    readonly queue: string,
+    queue: string,
     readonly options: ConsumeOptions,
     readonly onDelivery: (delivery: Delivery) => void,
     /**
@@ -17,7 +19,18 @@ export class Subscription {
      * say) or reconnecting failed (an error), or its connection was closed (undefined).
      */
     readonly onCancelled: (error: Error | undefined) => void,
-  ) {}
+  ) {
+    this.#queue = queue;
+  }
+
+  /** The queue consumed from; a server-named queue gets a new name after a reconnect. */
+  get queue(): string {
+    return this.#queue;
+  }
+
+  retarget(queue: string): void {
+    this.#queue = queue;
+  }
 
   get active(): boolean {
     return this.#active;

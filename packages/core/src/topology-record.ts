@@ -4,7 +4,7 @@ import type { TransportSession } from './transport.js';
 
 type Declaration =
   | { kind: 'exchange'; spec: ExchangeSpec & { name: string; type: ExchangeType } }
-  | { kind: 'queue'; spec: QueueSpec & { name: string } }
+  | { kind: 'queue'; spec: QueueSpec & { name: string }; serverNamed: boolean }
   | { kind: 'queueBinding'; binding: QueueBinding }
   | { kind: 'exchangeBinding'; binding: ExchangeBinding };
 
@@ -21,8 +21,9 @@ export class TopologyRecord {
     this.#entries.set(`x:${spec.name}`, { kind: 'exchange', spec });
   }
 
-  queue(spec: QueueSpec & { name: string }): void {
-    this.#entries.set(`q:${spec.name}`, { kind: 'queue', spec });
+  /** `serverNamed`: the broker chose the name; on replay it is declared anonymously and gets a new one. */
+  queue(spec: QueueSpec & { name: string }, serverNamed = false): void {
+    this.#entries.set(`q:${spec.name}`, { kind: 'queue', spec, serverNamed });
   }
 
   queueBinding(binding: QueueBinding, bound: boolean): void {
@@ -54,21 +55,39 @@ export class TopologyRecord {
     }
   }
 
-  /** Declares everything again on `session`, in the original order. Errors per entry go to `onError`;
-   * a ConnectionError aborts. */
-  async replay(session: TransportSession, onError: (error: unknown) => void): Promise<void> {
-    for (const entry of [...this.#entries.values()]) {
+  /**
+   * Declares everything again on `session`, in the original order. Errors per entry go to `onError`;
+   * a ConnectionError aborts. Server-named queues get new names (RabbitMQ refuses to redeclare `amq.gen-…`
+   * names): the record and the bindings follow, and the renames are returned (old name → new name).
+   */
+  async replay(session: TransportSession, onError: (error: unknown) => void): Promise<Map<string, string>> {
+    const renamed = new Map<string, string>();
+    for (const [key, entry] of [...this.#entries]) {
       try {
         switch (entry.kind) {
           case 'exchange':
             await session.declareExchange(entry.spec);
             break;
           case 'queue':
-            await session.declareQueue(entry.spec);
+            if (entry.serverNamed) {
+              const info = await session.declareQueue({ ...entry.spec, name: '' });
+              if (info.queue !== entry.spec.name) {
+                renamed.set(entry.spec.name, info.queue);
+                this.#entries.delete(key);
+                this.#entries.set(`q:${info.queue}`, { ...entry, spec: { ...entry.spec, name: info.queue } });
+              }
+            } else await session.declareQueue(entry.spec);
             break;
-          case 'queueBinding':
+          case 'queueBinding': {
+            const queue = renamed.get(entry.binding.queue);
+            if (queue !== undefined) {
+              this.#entries.delete(key);
+              entry.binding = { ...entry.binding, queue };
+              this.queueBinding(entry.binding, true);
+            }
             await session.bindQueue(entry.binding);
             break;
+          }
           case 'exchangeBinding':
             await session.bindExchange(entry.binding);
             break;
@@ -79,5 +98,6 @@ export class TopologyRecord {
         onError(error);
       }
     }
+    return renamed;
   }
 }
