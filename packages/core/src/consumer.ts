@@ -1,49 +1,21 @@
-import { AcceptList, decodePayload, payloadOf } from './codec.js';
 import type { Connection } from './connection.js';
+import { decodeDelivery, refuseDelivery, undecodedMessage } from './consumer-dispatch.js';
+import { ConsumerIterator } from './consumer-iterator.js';
+import {
+  type ConsumerOptions,
+  type ConsumerSettings,
+  declareConsumerTopology,
+  resolveConsumerSettings,
+} from './consumer-settings.js';
 import { SafeEmitter } from './emitter.js';
 import { ConfigurationError, MessageStateError, toError } from './errors.js';
-import { Message } from './message.js';
-import { type BodySchema, validateBody } from './schema.js';
-import { Fifo } from './semantics/fifo.js';
+import type { Message } from './message.js';
+import type { BodySchema } from './schema.js';
 import type { Subscription } from './subscription.js';
 import type { ExchangeType, QueueArguments } from './topology.js';
 import type { Delivery } from './transport.js';
 
-export interface ConsumerOptions<TBody = unknown> {
-  /** The queue to consume from (declared unless `declare: false`). Empty: a server-named exclusive queue. */
-  queue?: string;
-  /** Several queues declared beforehand (carrot's ConsumerSet); they are not declared. */
-  queues?: string[];
-  /** The exchange to declare and bind the queue to; '' (default) binds nothing. */
-  exchange?: string;
-  exchangeType?: ExchangeType;
-  /** Declare the exchange durable (default true, matching Publisher's default). */
-  exchangeDurable?: boolean;
-  routingKey?: string;
-  /** Arguments of the binding (headers exchanges: `{ 'x-match': 'all', ... }`). */
-  bindingArguments?: Record<string, unknown>;
-  /** At most this many unacknowledged messages at a time (default 100; 0: no limit). */
-  prefetch?: number;
-  /** Serializer names or content types to decode (default ['json']); anything else is refused. */
-  accept?: string[];
-  /** Auto-acknowledge on delivery (default false: acknowledge each message). */
-  noAck?: boolean;
-  /** Declare the exchange, queue and binding first (default true). */
-  declare?: boolean;
-  /** Declare the queue durable (default true for a named queue). */
-  durable?: boolean;
-  exclusive?: boolean;
-  autoDelete?: boolean;
-  queueArguments?: QueueArguments;
-  /** Requeue a message whose callback threw, instead of rejecting it (default false). */
-  requeueOnError?: boolean;
-  /** Consume exclusively (no other consumer on the queue). */
-  exclusiveConsumer?: boolean;
-  /** Validates each body; a failing message is rejected and reported, not passed on. */
-  schema?: BodySchema<TBody>;
-  /** Ends `wait()` and the consumer when it fires. */
-  signal?: AbortSignal;
-}
+export type { ConsumerOptions } from './consumer-settings.js';
 
 export type ConsumerCallback<TBody> = (body: TBody, message: Message<TBody>) => unknown;
 
@@ -51,16 +23,6 @@ export interface ConsumerEvents<TBody> {
   [event: string]: unknown[];
   /** Every problem with a delivery: callback threw, content disallowed, decode or schema failed, cancelled by the broker. */
   error: [error: Error, message?: Message<TBody>];
-}
-
-interface ConsumerSettings {
-  queues: string[];
-  prefetch: number;
-  noAck: boolean;
-  accept: AcceptList;
-  requeueOnError: boolean;
-  schema: BodySchema<unknown> | undefined;
-  exclusiveConsumer: boolean;
 }
 
 type Phase = 'idle' | 'consuming' | 'cancelled' | 'closed';
@@ -180,9 +142,9 @@ export class Consumer<TBody = unknown>
     const delivery = await this.connection.get(queue as string, settings.noAck);
     if (!delivery) return null;
     try {
-      return this.#decode(delivery, settings);
+      return decodeDelivery<TBody>(delivery, settings);
     } catch (error) {
-      await this.#refuse(delivery, settings).catch(() => {});
+      await refuseDelivery(delivery, settings).catch(() => {});
       throw error;
     }
   }
@@ -197,7 +159,7 @@ export class Consumer<TBody = unknown>
 
   /** Declares the exchange, queue and binding (once); resolves with the queue names. */
   declare(): Promise<string[]> {
-    this.#declared ??= this.#declareTopology().catch((error: unknown) => {
+    this.#declared ??= declareConsumerTopology(this.connection, this.#options, this).catch((error: unknown) => {
       this.#declared = undefined;
       throw error;
     });
@@ -246,7 +208,12 @@ export class Consumer<TBody = unknown>
     return this.#iterator;
   }
 
-  // ---- internals ------------------------------------------------------------------------------------------
+  // ---- internals
+
+  #settingsNow(): ConsumerSettings {
+    this.#settings ??= resolveConsumerSettings(this.connection, this.#options, this);
+    return this.#settings;
+  }
 
   #assertUsable(what: string): void {
     if (this.#phase === 'closed' || this.#closing)
@@ -312,85 +279,13 @@ export class Consumer<TBody = unknown>
     }
   }
 
-  async #declareTopology(): Promise<string[]> {
-    const o = this.#options;
-    const queues = o.queues ?? this.queues;
-    if (queues && queues.length > 0) return [...queues];
-    const declare = o.declare ?? true;
-    const name = o.queue ?? this.queue ?? '';
-    if (!declare) {
-      if (!name) throw new ConfigurationError('A consumer with declare: false needs a queue name.');
-      return [name];
-    }
-    const exchange = o.exchange ?? this.exchange ?? '';
-    const serverNamed = name === '';
-    if (exchange !== '') {
-      await this.connection.declareExchange({
-        name: exchange,
-        type: o.exchangeType ?? this.exchangeType ?? 'direct',
-        durable: o.exchangeDurable ?? true,
-      });
-    }
-    const exclusive = o.exclusive ?? this.exclusive ?? serverNamed;
-    const spec = {
-      name,
-      durable: o.durable ?? this.durable ?? !serverNamed,
-      exclusive: exclusive && this.connection.capabilities.exclusiveQueues,
-      autoDelete: o.autoDelete ?? this.autoDelete ?? serverNamed,
-    };
-    const args = o.queueArguments ?? this.queueArguments;
-    const info = await this.connection.declareQueue(args ? { ...spec, arguments: args } : spec);
-    if (exchange !== '') {
-      const routingKey = o.routingKey ?? this.routingKey ?? '';
-      const binding = { queue: info.queue, exchange, routingKey };
-      await this.connection.bindQueue(o.bindingArguments ? { ...binding, arguments: o.bindingArguments } : binding);
-    }
-    return [info.queue];
-  }
-
-  #settingsNow(): ConsumerSettings {
-    if (this.#settings) return this.#settings;
-    const o = this.#options;
-    const noAck = o.noAck ?? this.noAck ?? false;
-    this.#settings = {
-      queues: o.queues ?? this.queues ?? [o.queue ?? this.queue ?? ''],
-      prefetch: o.prefetch ?? this.prefetch ?? 100,
-      noAck,
-      accept: new AcceptList(o.accept ?? this.accept ?? ['json']),
-      requeueOnError: o.requeueOnError ?? false,
-      schema: (o.schema ?? this.schema) as BodySchema<unknown> | undefined,
-      exclusiveConsumer: o.exclusiveConsumer ?? false,
-    };
-    if (!noAck) this.connection.require('acks', 'Manual acknowledgement (noAck: false)');
-    return this.#settings;
-  }
-
-  /** Decodes a delivery into a Message; throws ContentDisallowedError, SerializationError or ValidationError. */
-  #decode(delivery: Delivery, settings: ConsumerSettings): Message<TBody> {
-    const { contentType, headers } = delivery.properties;
-    const payload = payloadOf(delivery.content, contentType, headers, settings.accept);
-    let body = decodePayload(payload, contentType);
-    if (settings.schema) body = validateBody(settings.schema, body, 'consumer');
-    return new Message<TBody>(delivery, payload, body as TBody, settings.noAck);
-  }
-
-  /** A stand-in for a delivery that could not be decoded, so that the 'error' event can show what came. */
-  #undecoded(delivery: Delivery, settings: ConsumerSettings): Message<TBody> {
-    return new Message<TBody>(delivery, delivery.content, undefined as TBody, settings.noAck);
-  }
-
-  /** Refused messages are rejected without requeue (dead-lettered where the queue has a DLX), never redelivered in a loop. */
-  async #refuse(delivery: Delivery, settings: ConsumerSettings): Promise<void> {
-    if (!settings.noAck) await delivery.settler.reject(delivery, false);
-  }
-
   #onDelivery(delivery: Delivery, settings: ConsumerSettings): void {
     let message: Message<TBody>;
     try {
-      message = this.#decode(delivery, settings);
+      message = decodeDelivery<TBody>(delivery, settings);
     } catch (error) {
-      this.#refuse(delivery, settings).catch(() => {});
-      this.emit('error', toError(error), this.#undecoded(delivery, settings));
+      refuseDelivery(delivery, settings).catch(() => {});
+      this.emit('error', toError(error), undecodedMessage<TBody>(delivery, settings));
       return;
     }
     if (this.#iterator?.active) {
@@ -416,77 +311,5 @@ export class Consumer<TBody = unknown>
       settle.catch(() => {});
     }
     this.emit('error', toError(thrown), message);
-  }
-}
-
-/** The async iterator behind `for await`: a buffer of delivered messages (bounded by prefetch) and one waiter. */
-class ConsumerIterator<TBody> implements AsyncIterator<Message<TBody>> {
-  readonly #buffer = new Fifo<Message<TBody>>();
-  #waiter: ((result: IteratorResult<Message<TBody>>) => void) | undefined;
-  #failWaiter: ((error: unknown) => void) | undefined;
-  #started = false;
-  #ended = false;
-  active = false;
-
-  get ended(): boolean {
-    return this.#ended;
-  }
-
-  /** Hands over the messages delivered but not yet yielded. */
-  takeBuffered(): Message<TBody>[] {
-    return this.#buffer.drain();
-  }
-
-  constructor(
-    readonly start: () => Promise<void>,
-    readonly stop: () => Promise<void>,
-    leftovers: readonly Message<TBody>[],
-  ) {
-    for (const message of leftovers) this.#buffer.push(message);
-  }
-
-  push(message: Message<TBody>): void {
-    const waiter = this.#waiter;
-    if (waiter) {
-      this.#waiter = undefined;
-      this.#failWaiter = undefined;
-      waiter({ value: message, done: false });
-    } else this.#buffer.push(message);
-  }
-
-  end(): void {
-    this.#ended = true;
-    this.active = false;
-    const waiter = this.#waiter;
-    this.#waiter = undefined;
-    this.#failWaiter = undefined;
-    waiter?.({ value: undefined, done: true });
-  }
-
-  async next(): Promise<IteratorResult<Message<TBody>>> {
-    const buffered = this.#buffer.shift();
-    if (buffered) return { value: buffered, done: false };
-    if (this.#ended) return { value: undefined, done: true };
-    const result = new Promise<IteratorResult<Message<TBody>>>((resolve, reject) => {
-      this.#waiter = resolve;
-      this.#failWaiter = reject;
-    });
-    if (!this.#started) {
-      this.#started = true;
-      this.active = true;
-      this.start().catch((error: unknown) => {
-        this.active = false;
-        this.#ended = true;
-        this.#failWaiter?.(error);
-      });
-    }
-    return result;
-  }
-
-  async return(): Promise<IteratorResult<Message<TBody>>> {
-    this.active = false;
-    this.#ended = true;
-    await this.stop();
-    return { value: undefined, done: true };
   }
 }
