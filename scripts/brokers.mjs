@@ -254,9 +254,41 @@ function preparePeers() {
   );
 }
 
+// ------------------------------------------------------------------------------------------- Pulse-like user
+
+/** The Pulse-like user examples/pulse log in as (password = user name: a local test broker only). */
+const PULSE_EXAMPLE_USER = 'warren-pulse-example';
+
+/**
+ * Creates (idempotently) a RabbitMQ user with the permissions Mozilla Pulse gives its users: configure and write
+ * its own `queue/<user>/...` and `exchange/<user>/...`, read those and every `exchange/...`.
+ */
+async function preparePulseUser() {
+  const ep = endpoint(AMQP_URL);
+  if (!(await reachable(ep))) return; // prepareRabbit said why
+  if (!isLocal(ep.host) || !which('rabbitmqctl')) {
+    log(`Pulse-like user: RabbitMQ is not local or rabbitmqctl is missing; create ${PULSE_EXAMPLE_USER} by hand`);
+    return;
+  }
+  const user = PULSE_EXAMPLE_USER;
+  const users = run('rabbitmqctl', ['list_users', '--quiet', '--no-table-headers'], { timeoutMs: 60_000 });
+  const exists = users.ok && users.stdout.split('\n').some((line) => line.split(/\s+/)[0] === user);
+  if (!exists) {
+    const add = run('rabbitmqctl', ['add_user', user, user], { timeoutMs: 60_000 });
+    if (!add.ok) log(`rabbitmqctl add_user ${user} failed:\n    ${lastLines(add.stderr || add.stdout)}`);
+  }
+  const own = `^(queue/${user}/.*|exchange/${user}/.*)`;
+  const read = `^(queue/${user}/.*|exchange/.*)`;
+  const vhost = decodeURIComponent(new URL(AMQP_URL).pathname.slice(1)) || '/';
+  const perms = run('rabbitmqctl', ['set_permissions', '-p', vhost, user, own, own, read], { timeoutMs: 60_000 });
+  if (perms.ok) log(`Pulse-like user ${user} ready (Pulse's permissions on vhost ${vhost})`);
+  else log(`rabbitmqctl set_permissions ${user} failed:\n    ${lastLines(perms.stderr || perms.stdout)}`);
+}
+
 async function prepare() {
   const t0 = Date.now();
   await prepareRabbit();
+  await preparePulseUser();
   await prepareRedis();
   preparePeers();
   log(`prepare done in ${((Date.now() - t0) / 1000).toFixed(1)}s`);

@@ -137,3 +137,97 @@ describe.skipIf(!(await requireBroker('RabbitMQ', AMQP_URL, 'examples on amqp://
     expect(lines(run.stdout, /\[x\] Received message \d: "Hello world!"/)).toHaveLength(3);
   });
 });
+
+// mozillapulse's consumer and producer scripts (examples/pulse). On RabbitMQ the consumer logs in as the Pulse-like
+// user that `node scripts/brokers.mjs --prepare` creates (Pulse's permissions); the producer stands for the code
+// exchange's owner (guest), as only an exchange's owner may publish to it on Pulse.
+const PULSE_USER_URL = 'amqp://warren-pulse-example:warren-pulse-example@127.0.0.1:5672/';
+
+/** Whether the Pulse-like user can log in; under CI its absence fails (brokers.mjs --prepare makes it). */
+async function pulseUserReady(): Promise<boolean> {
+  if (!(await requireBroker('RabbitMQ', AMQP_URL, 'pulse examples on amqp://'))) return false;
+  const { connect } = await import('@warren/core');
+  try {
+    const conn = await connect(PULSE_USER_URL, { reconnect: false });
+    await conn.close();
+    return true;
+  } catch (error) {
+    const line = `the Pulse-like user warren-pulse-example cannot log in (${(error as Error).name}): run node scripts/brokers.mjs --prepare`;
+    if (process.env.CI === 'true') throw new Error(line);
+    console.warn(`${line}; skipping the pulse examples on amqp://`);
+    return false;
+  }
+}
+
+/** Starts an example and lets the test wait for a line of its output before it ends. */
+function startExample(file: string, env: Record<string, string>, timeoutMs = 60_000) {
+  let stdout = '';
+  const watchers: Array<{ text: string; resolve: () => void }> = [];
+  const child = spawn(process.execPath, [tsxCli, file], {
+    cwd: repo,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+    stderr += chunk;
+  });
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+    stdout += chunk;
+    for (const watcher of watchers.filter((w) => stdout.includes(w.text))) watcher.resolve();
+  });
+  const done = new Promise<Run>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`${file} did not end within ${timeoutMs} ms\nstdout:\n${stdout}\nstderr:\n${stderr}`));
+    }, timeoutMs);
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr });
+    });
+  });
+  const waitFor = (text: string): Promise<void> =>
+    stdout.includes(text)
+      ? Promise.resolve()
+      : Promise.race([
+          new Promise<void>((resolve) => watchers.push({ text, resolve })),
+          done.then((run) => {
+            throw new Error(`${file} ended before printing "${text}"\nstdout:\n${run.stdout}\nstderr:\n${run.stderr}`);
+          }),
+        ]);
+  return { waitFor, done };
+}
+
+describe('pulse examples on memory://', () => {
+  const env = { WARREN_URL: 'memory://' };
+
+  it('pulse/consumer: listens, gets the sample commit in the envelope, stops by itself', async () => {
+    const run = await runExample('examples/pulse/consumer.ts', env);
+    expectSuccess(run);
+    expect(run.stdout).toContain('listening on queue/anonymous/warren-example-consumer');
+    expect(lines(run.stdout, /^GOT MESSAGE hg\.commit\.mozilla-central: .*"changeset":"f00dfeed1234"/)).toHaveLength(1);
+    expect(run.stdout).toContain('received 1 message(s), done');
+  });
+
+  it('pulse/producer: publishes one commit', async () => {
+    const run = await runExample('examples/pulse/producer.ts', env);
+    expectSuccess(run);
+    expect(run.stdout).toContain('published hg.commit.mozilla-central to exchange/code');
+  });
+});
+
+describe.skipIf(!(await pulseUserReady()))('pulse examples on amqp:// with a Pulse-like user', () => {
+  it('the producer (exchange owner) publishes, the consumer (Pulse permissions) receives', async () => {
+    // The exchange exists once its owner has published (or declared) it: Pulse consumers never create exchanges.
+    expectSuccess(await runExample('examples/pulse/producer.ts', { WARREN_URL: AMQP_URL }));
+    const consumer = startExample('examples/pulse/consumer.ts', { WARREN_URL: PULSE_USER_URL, PULSE_COUNT: '1' });
+    await consumer.waitFor('listening on queue/warren-pulse-example/warren-example-consumer');
+    const producer = await runExample('examples/pulse/producer.ts', { WARREN_URL: AMQP_URL });
+    expectSuccess(producer);
+    const run = await consumer.done;
+    expectSuccess(run);
+    expect(lines(run.stdout, /^GOT MESSAGE hg\.commit\.mozilla-central: /)).toHaveLength(1);
+    expect(run.stdout).not.toContain('warren-pulse-example:warren-pulse-example');
+  });
+});
