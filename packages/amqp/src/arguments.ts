@@ -1,4 +1,5 @@
-import { type Arguments, type QueueArguments, toAmqpQueueArguments } from '@warren/core';
+import type { Arguments, QueueArguments } from '@warren/core';
+import { toAmqpQueueArguments } from '@warren/core/transport';
 
 /**
  * Turns queue arguments into the table RabbitMQ reads: core's friendly names (`messageTtl`) become

@@ -4,7 +4,8 @@
  */
 
 import type { Socket } from 'node:net';
-import { ConnectionError, redactUrl, TimeoutError, type WarrenError } from '@warren/core';
+import { ConnectionError, TimeoutError, type WarrenError } from '@warren/core';
+import { redactUrl } from '@warren/core/transport';
 import amqplib, { type ChannelModel, credentials, type Options } from 'amqplib';
 import { mapConnectError } from './errors.js';
 import type { AmqpOptions } from './options.js';

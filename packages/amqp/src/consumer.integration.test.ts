@@ -1,10 +1,5 @@
-import {
-  AccessRefusedError,
-  ConfigurationError,
-  type Delivery,
-  NotFoundError,
-  type TransportSession,
-} from '@warren/core';
+import { AccessRefusedError, ConfigurationError, NotFoundError } from '@warren/core';
+import type { Delivery, TransportSession } from '@warren/core/transport';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { brokerAvailable, type HookRecorder, openSession, outbound, unique, within } from './test-support/broker.js';
 

@@ -2,14 +2,8 @@
  * A subscription: one channel per consumer, so that its prefetch (basic.qos) is its own and a failure on it
  * touches no other consumer.
  */
-import {
-  type ConsumeOptions,
-  type Delivery,
-  NotFoundError,
-  type SessionHooks,
-  type TransportConsumer,
-  type WarrenError,
-} from '@warren/core';
+import { NotFoundError, type WarrenError } from '@warren/core';
+import type { ConsumeOptions, Delivery, SessionHooks, TransportConsumer } from '@warren/core/transport';
 import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
 import { AmqpDelivery, ChannelSettler } from './delivery.js';
 import { mapOperationError } from './errors.js';

@@ -1,4 +1,5 @@
-import type { Delivery, DeliveryInfo, DeliverySettler, MessageProperties } from '@warren/core';
+import type { DeliveryInfo, MessageProperties } from '@warren/core';
+import type { Delivery, DeliverySettler } from '@warren/core/transport';
 import type { Channel, Message } from 'amqplib';
 import { fromAmqplibProperties, toDeliveryInfo } from './marshal.js';
 import type { WriteCoalescer } from './write-coalescer.js';

@@ -6,8 +6,8 @@ import {
   NotFoundError,
   PreconditionFailedError,
   ResourceLockedError,
-  type TransportSession,
 } from '@warren/core';
+import type { TransportSession } from '@warren/core/transport';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AMQP_URL, brokerAvailable, openSession, outbound, unique } from './test-support/broker.js';
 

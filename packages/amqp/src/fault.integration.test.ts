@@ -2,7 +2,8 @@
  * Fault tests: the broker really closes our own connection (rabbitmqctl close_connection, found by our socket's
  * local port), in the middle of work. The session must report the loss once and settle everything pending.
  */
-import { ConnectionError, type Delivery } from '@warren/core';
+import { ConnectionError } from '@warren/core';
+import type { Delivery } from '@warren/core/transport';
 import { describe, expect, it } from 'vitest';
 import {
   brokerAvailable,

@@ -8,7 +8,7 @@
  * const conn = await connect('amqp://guest:guest@localhost:5672/');
  * ```
  */
-import { registerTransport } from '@warren/core';
+import { registerTransport } from '@warren/core/transport';
 import { amqpTransport } from './transport.js';
 
 registerTransport(amqpTransport);

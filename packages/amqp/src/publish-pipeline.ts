@@ -8,7 +8,8 @@
  * Hot path: one pending record and the promise per message; one periodic sweep (not a timer per message) rejects
  * what times out; confirms are found by tag in a ring buffer.
  */
-import { Fifo, type OutboundMessage, type WarrenError } from '@warren/core';
+import type { WarrenError } from '@warren/core';
+import { Fifo, type OutboundMessage } from '@warren/core/transport';
 import type { ChannelModel, ConfirmChannel, Message, Options } from 'amqplib';
 import { ConfirmWindow } from './confirm-window.js';
 import { toPublishOptions } from './marshal.js';

@@ -1,4 +1,5 @@
-import type { Delivery, MessageProperties, TransportSession } from '@warren/core';
+import type { MessageProperties } from '@warren/core';
+import type { Delivery, TransportSession } from '@warren/core/transport';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   brokerAvailable,

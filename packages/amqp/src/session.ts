@@ -9,22 +9,24 @@ import {
   type Capabilities,
   ConfigurationError,
   ConnectionError,
-  type ConnectRequest,
-  type ConsumeOptions,
   type DeleteExchangeOptions,
   type DeleteQueueOptions,
-  type Delivery,
   type ExchangeBinding,
   type ExchangeSpec,
-  type OutboundMessage,
   type QueueBinding,
   type QueueInfo,
   type QueueSpec,
-  type SessionHooks,
-  type TransportConsumer,
-  type TransportSession,
   type WarrenError,
 } from '@warren/core';
+import type {
+  ConnectRequest,
+  ConsumeOptions,
+  Delivery,
+  OutboundMessage,
+  SessionHooks,
+  TransportConsumer,
+  TransportSession,
+} from '@warren/core/transport';
 import type { ChannelModel } from 'amqplib';
 import { toExchangeArguments, toQueueArguments } from './arguments.js';
 import { AMQP_CAPABILITIES } from './capabilities.js';

@@ -1,4 +1,4 @@
-import type { TransportFactory } from '@warren/core';
+import type { TransportFactory } from '@warren/core/transport';
 import { AMQP_CAPABILITIES } from './capabilities.js';
 import { type AmqpOptions, amqpOptionsSchema } from './options.js';
 import { AmqpSession } from './session.js';

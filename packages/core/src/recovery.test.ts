@@ -1,4 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { MemorySession } from './memory/session.js';
+import { memoryBroker } from './memory/transport.js';
 import {
   AccessRefusedError,
   type Connection,
@@ -11,9 +13,7 @@ import {
   type TransportFactory,
   type TransportSession,
   unregisterTransport,
-} from './index.js';
-import { MemorySession } from './memory/session.js';
-import { memoryBroker } from './memory/transport.js';
+} from './test-exports.js';
 
 /**
  * A transport whose sessions are memory sessions that the test can kill, as a broker restart or a cut TCP

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
 // The shared guard of the conformance package, by path: this file is test-only and not built.
 import { requireBroker } from '@warren/conformance';
-import type { SessionHooks, TransportSession } from '@warren/core';
+import type { SessionHooks, TransportSession } from '@warren/core/transport';
 import { type AmqpOptions, amqpOptionsSchema } from '../options.js';
 import { amqpTransport } from '../transport.js';
 

@@ -4,7 +4,8 @@
  */
 
 import { runConformanceSuite } from '@warren/conformance';
-import { type Capabilities, connect, memoryTransport, registerTransport, type TransportFactory } from '@warren/core';
+import { type Capabilities, connect } from '@warren/core';
+import { memoryTransport, registerTransport, type TransportFactory } from '@warren/core/transport';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 // 1. The transport: a TransportFactory registered under its URL scheme (a real one opens a socket in connect).

@@ -1,18 +1,15 @@
+import { type Connection, ConnectionError, type QueueBinding, type QueueSpec } from '@warren/core';
 import {
-  type Connection,
-  ConnectionError,
   type Delivery,
   type DeliverySettler,
   memoryTransport,
   type OutboundMessage,
-  type QueueBinding,
-  type QueueSpec,
   registerTransport,
   type SessionHooks,
   type TransportConsumer,
   type TransportFactory,
   type TransportSession,
-} from '@warren/core';
+} from '@warren/core/transport';
 
 /**
  * Faults that a broken transport could have. Each one breaks a single rule, and the self-test checks that the

@@ -1,0 +1,36 @@
+/**
+ * `@warren/core/transport`: what a transport author needs and an application does not. The transport contract
+ * (sessions, deliveries, consumers), the registry that maps URL schemes to transports, URL helpers, the built-in
+ * memory:// transport (to wrap or compare against), and the AMQP 0-9-1 semantics written once for every transport that
+ * emulates a broker (routing tables, topic and headers matching, queue arguments, dead-lettering, FIFO).
+ *
+ * Applications import from `@warren/core`; errors, `Capabilities` and message types live there and are shared.
+ *
+ * @packageDocumentation
+ */
+export { AcceptList, type EncodedMessage, type EncodeRequest, encodeBody } from './codec.js';
+export { redactCause, redactUrls } from './errors.js';
+export { MEMORY_CAPABILITIES, memoryTransport } from './memory/transport.js';
+export { parseOptions } from './options.js';
+export {
+  KNOWN_SCHEME_PACKAGES,
+  knownSchemes,
+  registerTransport,
+  resolveTransport,
+  unregisterTransport,
+} from './registry.js';
+export * from './semantics/index.js';
+export type {
+  ConnectRequest,
+  ConsumeOptions,
+  Delivery,
+  DeliverySettler,
+  OptionsSchema,
+  OutboundMessage,
+  SchemaIssue,
+  SessionHooks,
+  TransportConsumer,
+  TransportFactory,
+  TransportSession,
+} from './transport.js';
+export { parseUrl, queryParameters, redactUrl, schemeOf } from './url.js';
