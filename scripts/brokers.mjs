@@ -13,6 +13,7 @@ import { spawnSync } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import net from 'node:net';
 import { delimiter, join } from 'node:path';
+import { CLUSTER_NODES, clusterRunning, start as startCluster } from './cluster.mjs';
 
 const AMQP_URL = process.env.WARREN_AMQP_URL || 'amqp://guest:guest@127.0.0.1:5672/';
 const REDIS_URL = process.env.WARREN_REDIS_URL || 'redis://127.0.0.1:6379';
@@ -285,12 +286,22 @@ async function preparePulseUser() {
   else log(`rabbitmqctl set_permissions ${user} failed:\n    ${lastLines(perms.stderr || perms.stdout)}`);
 }
 
+/** The 3-node RabbitMQ cluster of the cluster tests (scripts/cluster.mjs), on local ports 5681-5683. */
+async function prepareCluster() {
+  if (!isLocal(endpoint(AMQP_URL).host) || !which('rabbitmq-server')) {
+    log('RabbitMQ cluster: no local rabbitmq-server, not starting one (cluster tests will skip)');
+    return false;
+  }
+  return startCluster();
+}
+
 async function prepare() {
   const t0 = Date.now();
   await prepareRabbit();
   await preparePulseUser();
   await prepareRedis();
   preparePeers();
+  await prepareCluster();
   log(`prepare done in ${((Date.now() - t0) / 1000).toFixed(1)}s`);
 }
 
@@ -306,6 +317,11 @@ async function check() {
     missing.push(`RabbitMQ at ${amqp.label} does not speak AMQP 1.0 (enable the rabbitmq_amqp1_0 plugin)`);
   }
   if (!redisUp) missing.push(`Redis not reachable at ${redis.label}`);
+  if (!(await clusterRunning())) {
+    missing.push(
+      `RabbitMQ cluster not running on 127.0.0.1:${CLUSTER_NODES.map((n) => n.port).join(', :')} (node scripts/cluster.mjs start)`,
+    );
+  }
   const kombu = run(PYTHON, ['-c', 'import kombu'], { timeoutMs: 30_000 });
   if (!kombu.ok)
     missing.push(
@@ -313,7 +329,9 @@ async function check() {
     );
 
   if (missing.length === 0) {
-    log(`RabbitMQ ${amqp.label} (AMQP 0-9-1 and 1.0), Redis ${redis.label} reachable; kombu importable`);
+    log(
+      `RabbitMQ ${amqp.label} (AMQP 0-9-1 and 1.0), Redis ${redis.label} reachable; kombu importable; RabbitMQ cluster on 127.0.0.1:5681-5683 running`,
+    );
     return 0;
   }
   if (CI) {
@@ -323,6 +341,7 @@ async function check() {
   }
   for (const m of missing) {
     if (m.startsWith('kombu')) console.log(`[brokers] ${m}: kombu interop tests will skip`);
+    else if (m.includes('cluster')) console.log(`[brokers] ${m}: cluster tests will skip`);
     else if (m.includes('AMQP 1.0')) console.log(`[brokers] ${m}: AMQP 1.0 suites will skip; ${DOCKER_HINT}`);
     else console.log(`[brokers] ${m}: broker suites will skip; ${DOCKER_HINT}`);
   }
