@@ -15,6 +15,7 @@ import {
   rabbitmqctl,
   requireCluster,
   restartNode,
+  withClusterLock,
 } from '../support/cluster.js';
 import { until } from '../support/wait.js';
 
@@ -47,7 +48,11 @@ interface Scenario {
   comesBackMidStream?: boolean;
 }
 
-async function runScenario(scenario: Scenario): Promise<Figures> {
+function runScenario(scenario: Scenario): Promise<Figures> {
+  return withClusterLock(() => runLocked(scenario));
+}
+
+async function runLocked(scenario: Scenario): Promise<Figures> {
   const queue = uniqueName('cluster.quorum');
   // Declared through the first node; its leader decides where the client connects.
   const setup = await connect(CLUSTER_NODES.map((n) => n.url));

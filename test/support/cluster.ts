@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { requireBroker } from '@warren/conformance';
@@ -73,4 +73,45 @@ export async function killNode(node: ClusterNode): Promise<void> {
 /** Starts a node that a test killed or stopped, and waits until it takes AMQP connections again. */
 export async function restartNode(node: ClusterNode): Promise<void> {
   await run(process.execPath, [SCRIPT, 'start-node', String(node.index)], { timeout: 180_000 });
+}
+
+const LOCK = join(CLUSTER_DIR, 'test.lock');
+
+/**
+ * Runs `body` while holding the cluster's test lock: several checkouts on one machine may run their suites at once,
+ * and one's node kills would otherwise land in the middle of the other's counts. A lock left by a dead process is
+ * taken over.
+ */
+export async function withClusterLock<T>(body: () => Promise<T>): Promise<T> {
+  const deadline = Date.now() + 15 * 60_000;
+  for (;;) {
+    try {
+      await writeFile(LOCK, String(process.pid), { flag: 'wx' });
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const holder = Number((await readFile(LOCK, 'utf8').catch(() => '')).trim());
+      if (!alive(holder)) {
+        await rm(LOCK, { force: true });
+        continue;
+      }
+      if (Date.now() > deadline) throw new Error(`the cluster test lock ${LOCK} is held by pid ${holder} for too long`);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  }
+  try {
+    return await body();
+  } finally {
+    await rm(LOCK, { force: true });
+  }
+}
+
+function alive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }
