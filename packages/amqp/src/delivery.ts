@@ -25,6 +25,7 @@ export class AmqpDelivery implements Delivery {
     this.#raw = raw;
     this.#queue = queue;
     this.settled = noAck;
+    if (!noAck) settler.unsettled++;
   }
 
   get content(): Buffer {
@@ -56,6 +57,8 @@ export class AmqpDelivery implements Delivery {
 export class ChannelSettler implements DeliverySettler {
   #channel: Channel | null;
   readonly #coalescer: WriteCoalescer;
+  /** Deliveries of this channel not yet settled (closing the channel would put them back on their queues). */
+  unsettled = 0;
 
   constructor(channel: Channel, coalescer: WriteCoalescer) {
     this.#channel = channel;
@@ -98,6 +101,7 @@ export class ChannelSettler implements DeliverySettler {
   #claim(delivery: Delivery): AmqpDelivery | undefined {
     if (!(delivery instanceof AmqpDelivery) || delivery.settler !== this || delivery.settled) return undefined;
     delivery.settled = true;
+    this.unsettled--;
     return this.#channel === null ? undefined : delivery;
   }
 }

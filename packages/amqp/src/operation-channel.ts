@@ -25,6 +25,8 @@ export class OperationChannel {
   #lease: Lease | null = null;
   #tail: Promise<unknown> = Promise.resolve();
   #dead: WarrenError | null = null;
+  /** Operations queued or running. */
+  #running = 0;
 
   constructor(model: ChannelModel, coalescer: WriteCoalescer, warn: (error: Error) => void) {
     this.#model = model;
@@ -37,9 +39,22 @@ export class OperationChannel {
    * ("declaring queue \"jobs\""). The settler belongs to the channel the operation ran on (for basic.get).
    */
   run<T>(what: string, operation: (channel: Channel, settler: ChannelSettler) => Promise<T>): Promise<T> {
+    this.#running++;
     const result = this.#tail.then(() => this.#execute(what, operation));
-    this.#tail = result.catch(() => undefined);
+    this.#tail = result.then(
+      () => {
+        this.#running--;
+      },
+      () => {
+        this.#running--;
+      },
+    );
     return result;
+  }
+
+  /** True when no operation is queued or running and no delivery of the channel waits to be settled. */
+  get idle(): boolean {
+    return this.#running === 0 && (this.#lease === null || this.#lease.settler.unsettled === 0);
   }
 
   /** The session is gone: later operations reject with `error`. */

@@ -1,6 +1,6 @@
 /**
  * One AMQP connection, seen through core's TransportSession. It holds a confirm channel for publishing, a channel
- * for topology operations, one for basic.get, and one per consumer. It never reconnects: when the connection is
+ * for topology operations, one per queue fetched from with basic.get, and one per consumer. It never reconnects: when the connection is
  * lost it settles everything pending, calls `hooks.lost` once, and is done; core opens the next session.
  */
 
@@ -32,12 +32,15 @@ import { toExchangeArguments, toQueueArguments } from './arguments.js';
 import { AMQP_CAPABILITIES } from './capabilities.js';
 import { type AmqpConnection, openConnection } from './connect.js';
 import { AmqpConsumer, type ConsumerContext } from './consumer.js';
-import { AmqpDelivery } from './delivery.js';
 import { connectionError } from './errors.js';
+import { FetchChannels } from './fetch-channels.js';
 import { OperationChannel } from './operation-channel.js';
 import type { AmqpOptions } from './options.js';
 import { PublishPipeline } from './publish-pipeline.js';
 import { WriteCoalescer } from './write-coalescer.js';
+
+/** One turn of the event loop, in which amqplib writes the frames its channels hold. */
+const flushTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /** basic.qos takes the prefetch count as a 16-bit number. */
 const MAX_PREFETCH = 65_535;
@@ -52,7 +55,7 @@ export class AmqpSession implements TransportSession {
   readonly #options: AmqpOptions;
   readonly #publisher: PublishPipeline;
   readonly #topology: OperationChannel;
-  readonly #getter: OperationChannel;
+  readonly #fetchers: FetchChannels;
   readonly #consumers = new Set<AmqpConsumer>();
   readonly #consumerContext: ConsumerContext;
   #state: 'open' | 'closing' | 'closed' | 'lost' = 'open';
@@ -79,7 +82,7 @@ export class AmqpSession implements TransportSession {
       warn,
     );
     this.#topology = new OperationChannel(this.#model, coalescer, warn);
-    this.#getter = new OperationChannel(this.#model, coalescer, warn);
+    this.#fetchers = new FetchChannels(this.#model, coalescer, warn);
     this.#consumerContext = {
       model: this.#model,
       hooks: this.#hooks,
@@ -227,10 +230,7 @@ export class AmqpSession implements TransportSession {
   }
 
   get(queue: string, options: { noAck: boolean }): Promise<Delivery | null> {
-    return this.#getter.run(`getting a message from queue "${queue}"`, async (channel, settler) => {
-      const message = await channel.get(queue, { noAck: options.noAck });
-      return message === false ? null : new AmqpDelivery(message, queue, settler, options.noAck);
-    });
+    return this.#fetchers.get(queue, options.noAck);
   }
 
   close(): Promise<void> {
@@ -255,6 +255,10 @@ export class AmqpSession implements TransportSession {
     await this.#publisher.drained();
     this.#stopAll(this.#ended);
     this.#publisher.close();
+    // amqplib moves each channel's frames to the socket a turn later, round robin: connection.close could overtake
+    // an ack made just before close(), and the broker would requeue that message. Let the frames go out first.
+    await flushTurn();
+    await flushTurn();
     // Closing the connection closes every channel; the broker requeues unacknowledged deliveries.
     let timer: NodeJS.Timeout | undefined;
     const closed = this.#model.close().catch(() => undefined);
@@ -273,7 +277,7 @@ export class AmqpSession implements TransportSession {
   #stopAll(error: WarrenError): void {
     this.#publisher.fail(error);
     this.#topology.fail(error);
-    this.#getter.fail(error);
+    this.#fetchers.fail(error);
     this.#consumers.clear();
   }
 
