@@ -73,6 +73,16 @@ export class ConfirmWindow<T> {
     this.#advance();
   }
 
+  /** Whether an entry with a tag above `tag` satisfies `test` (scans from `tag + 1` to the first match). */
+  someAfter(tag: number, test: (entry: T) => boolean): boolean {
+    const mask = this.#slots.length - 1;
+    for (let t = Math.max(tag + 1, this.#base); t < this.#next; t++) {
+      const entry = this.#slots[t & mask];
+      if (entry !== undefined && test(entry)) return true;
+    }
+    return false;
+  }
+
   /** Removes every entry, oldest first. */
   takeAll(each: (entry: T) => void): void {
     this.takeUpTo(this.#next - 1, each);

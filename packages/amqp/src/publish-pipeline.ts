@@ -14,6 +14,7 @@ import type { ChannelModel, ConfirmChannel, Message, Options } from 'amqplib';
 import { ConfirmWindow } from './confirm-window.js';
 import { toPublishOptions } from './marshal.js';
 import { channelErrorFor, publishErrors } from './publish-errors.js';
+import { looksLike, ReturnAttribution } from './return-attribution.js';
 import type { WriteCoalescer } from './write-coalescer.js';
 
 /** Settings of the pipeline, from the transport's options and core's request. */
@@ -45,8 +46,8 @@ export class PublishPipeline {
   #window = new ConfirmWindow<PendingPublish>();
   /** Publishes not yet written, oldest first. */
   readonly #waiting = new Fifo<PendingPublish>();
-  /** basic.return messages not yet matched to their publish (RabbitMQ sends the return before the ack). */
-  #returns: Message[] = [];
+  /** Attributes each basic.return to its publish, by the order of frames (see ReturnAttribution). */
+  #returns = new ReturnAttribution<PendingPublish>();
   /** amqplib said its write buffer is full: wait for 'drain'. */
   #blocked = false;
   /** Set once the session is closed or lost: new publishes are refused. */
@@ -202,7 +203,8 @@ export class PublishPipeline {
     let channelError: unknown;
     channel.on('ack', (fields: { deliveryTag: number; multiple: boolean }) => {
       if (this.#channel !== channel) return;
-      if (fields.multiple) this.#window.takeUpTo(fields.deliveryTag, this.#confirmed);
+      if (this.#returns.active) this.#returns.ack(fields.deliveryTag, fields.multiple, this.#attributionHooks);
+      else if (fields.multiple) this.#window.takeUpTo(fields.deliveryTag, this.#confirmed);
       else {
         const pending = this.#window.take(fields.deliveryTag);
         if (pending !== undefined) this.#confirmed(pending);
@@ -219,7 +221,8 @@ export class PublishPipeline {
       this.#afterConfirm();
     });
     channel.on('return', (message: Message) => {
-      this.#returns.push(message);
+      if (this.#channel !== channel) return;
+      this.#returns.returnArrived(message, this.#returned);
     });
     channel.on('drain', () => {
       if (this.#channel !== channel) return;
@@ -239,13 +242,13 @@ export class PublishPipeline {
         // fail with the mapped error; the others were cut by it and are written again on the next channel (the
         // broker may have taken some of them already: at least once, as after a reconnect).
         const errorFor = channelErrorFor(channelError);
+        this.#returns.reset(this.#returned);
         const again: PendingPublish[] = [];
         this.#window.takeAll((pending) => {
           const error = errorFor(pending.message.exchange);
           if (error === null) again.push(pending);
           else pending.reject(error);
         });
-        this.#returns = [];
         for (let i = again.length - 1; i >= 0; i--) this.#waiting.unshift(again[i] as PendingPublish);
       } else if (this.#dead === null) {
         // No channel error: the connection is going (the session's fail() follows at once), or we closed it.
@@ -262,20 +265,6 @@ export class PublishPipeline {
   }
 
   readonly #confirmed = (pending: PendingPublish): void => {
-    if (pending.message.mandatory && this.#returns.length > 0) {
-      const returned = this.#matchReturn(pending.message);
-      if (returned !== undefined) {
-        const { exchange, routingKey } = pending.message;
-        pending.reject(
-          publishErrors.noRoute(
-            exchange,
-            routingKey,
-            String((returned.fields as { replyText?: unknown }).replyText ?? 'NO_ROUTE'),
-          ),
-        );
-        return;
-      }
-    }
     pending.resolve();
   };
 
@@ -283,37 +272,39 @@ export class PublishPipeline {
     pending.reject(publishErrors.nacked(pending.message.exchange, pending.message.routingKey));
   };
 
-  /**
-   * The basic.return of this message, if there is one. Returns arrive in publish order, each before the ack of
-   * its own message, but an earlier message's ack can come later (it waits for a disk write), so the match is by
-   * exchange, routing key and content; returns before the match belong to messages already settled.
-   */
-  #matchReturn(message: OutboundMessage): Message | undefined {
-    const returns = this.#returns;
-    for (let i = 0; i < returns.length; i++) {
-      const candidate = returns[i] as Message;
-      if (
-        candidate.fields.exchange === message.exchange &&
-        candidate.fields.routingKey === message.routingKey &&
-        candidate.content.equals(message.content)
-      ) {
-        returns.splice(0, i + 1);
-        return candidate;
-      }
-    }
-    return undefined;
-  }
+  readonly #returned = (pending: PendingPublish, returned: unknown): void => {
+    const { exchange, routingKey } = pending.message;
+    const replyText = (returned as Message | undefined)?.fields as { replyText?: unknown } | undefined;
+    pending.reject(publishErrors.noRoute(exchange, routingKey, String(replyText?.replyText ?? 'NO_ROUTE')));
+  };
+
+  static readonly #matches = (pending: PendingPublish, returned: unknown): boolean =>
+    pending.message.mandatory && looksLike(pending.message, returned as Message);
+
+  readonly #moreMatching = (tag: number, returned: unknown): boolean =>
+    this.#window.someAfter(tag, (pending) => PublishPipeline.#matches(pending, returned));
+
+  /** What ReturnAttribution needs of the window, made once (nothing is allocated per ack). */
+  readonly #attributionHooks = {
+    takeBelow: (tag: number) => this.#window.takeUpTo(tag - 1, this.#confirmed),
+    takeTop: (tag: number) => this.#window.take(tag),
+    matches: PublishPipeline.#matches,
+    moreMatching: this.#moreMatching,
+    confirmed: this.#confirmed,
+    returned: this.#returned,
+  };
 
   #afterConfirm(): void {
-    // Returns are matched to messages in the window; with none left, what remains matches nothing.
-    if (this.#window.size === 0 && this.#returns.length > 0) this.#returns = [];
+    // A candidate for a return is settled once no later frame can take its place.
+    if (this.#returns.active) this.#returns.settle(this.#moreMatching, this.#returned);
     if (this.#waiting.length > 0) this.#pump();
     else this.#checkIdle();
   }
 
   #failWritten(errorFor: (pending: PendingPublish) => WarrenError): void {
+    // The broker acked the held candidate and returned it or a message after it: a return it is.
+    this.#returns.reset(this.#returned);
     this.#window.takeAll((pending) => pending.reject(errorFor(pending)));
-    this.#returns = [];
   }
 
   readonly #sweep = (): void => {
@@ -324,6 +315,7 @@ export class PublishPipeline {
     if (this.#window.size > 0) {
       this.#window.takeExpired(expired, (pending) => pending.reject(publishErrors.confirmTimeout(timeoutMs)));
     }
+    if (this.#returns.active) this.#returns.settle(this.#moreMatching, this.#returned);
     while (this.#waiting.length > 0 && expired(this.#waiting.peek() as PendingPublish)) {
       (this.#waiting.shift() as PendingPublish).reject(publishErrors.sendTimeout(timeoutMs));
     }
