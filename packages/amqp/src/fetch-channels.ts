@@ -8,7 +8,8 @@
  * Channels of queues no longer fetched from are closed once more than {@link MAX_IDLE_FETCH_CHANNELS} are open,
  * and only when they are idle: nothing running and nothing fetched waiting to be settled.
  */
-import type { Delivery, WarrenError } from '@warren/core';
+import type { WarrenError } from '@warren/core';
+import type { Delivery } from '@warren/core/transport';
 import type { ChannelModel } from 'amqplib';
 import { AmqpDelivery } from './delivery.js';
 import { OperationChannel } from './operation-channel.js';

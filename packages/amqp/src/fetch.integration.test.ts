@@ -1,4 +1,5 @@
-import { type Delivery, NotFoundError, type TransportSession } from '@warren/core';
+import { NotFoundError } from '@warren/core';
+import type { Delivery, TransportSession } from '@warren/core/transport';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { brokerAvailable, openSession, outbound, unique } from './test-support/broker.js';
 

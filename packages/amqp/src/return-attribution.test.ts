@@ -1,4 +1,4 @@
-import type { OutboundMessage } from '@warren/core';
+import type { OutboundMessage } from '@warren/core/transport';
 import type { Message } from 'amqplib';
 import { describe, expect, it } from 'vitest';
 import { ConfirmWindow } from './confirm-window.js';

@@ -23,7 +23,7 @@
  *
  * This class holds that state; the pipeline owns the confirm window and settles the messages.
  */
-import type { OutboundMessage } from '@warren/core';
+import type { OutboundMessage } from '@warren/core/transport';
 import type { Message } from 'amqplib';
 
 export class ReturnAttribution<T> {

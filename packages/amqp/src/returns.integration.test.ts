@@ -1,4 +1,5 @@
-import { type Delivery, NoRouteError, type TransportSession } from '@warren/core';
+import { NoRouteError } from '@warren/core';
+import type { Delivery, TransportSession } from '@warren/core/transport';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { brokerAvailable, openSession, unique } from './test-support/broker.js';
 
