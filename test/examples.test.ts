@@ -231,3 +231,29 @@ describe.skipIf(!(await pulseUserReady()))('pulse examples on amqp:// with a Pul
     expect(run.stdout).not.toContain('warren-pulse-example:warren-pulse-example');
   });
 });
+
+// zamqp's README scenarios (examples/zamqp): a consumer with a callback in the background and a producer; remote
+// events re-notified by an event consumer.
+describe.each([
+  { name: 'memory://', url: 'memory://', ready: true },
+  { name: 'amqp://', url: AMQP_URL, ready: await requireBroker('RabbitMQ', AMQP_URL, 'zamqp examples on amqp://') },
+])('zamqp examples on $name', ({ url, ready }) => {
+  it.skipIf(!ready)('zamqp/consumer-producer: every message sent is received, then the runner stops', async () => {
+    const run = await runExample('examples/zamqp/consumer-producer.ts', { WARREN_URL: url });
+    expectSuccess(run);
+    expect(lines(run.stdout, /^sent: /)).toEqual(['sent: "foo"', 'sent: {"any":"serializable","value":[1,2,3]}']);
+    expect(lines(run.stdout, /^received: /).sort()).toEqual([
+      'received: "foo"',
+      'received: {"any":"serializable","value":[1,2,3]}',
+    ]);
+    expect(run.stdout).toContain('stopped');
+  });
+
+  it.skipIf(!ready)('zamqp/remote-events: the listener gets a rebuilt MyEvent', async () => {
+    const run = await runExample('examples/zamqp/remote-events.ts', { WARREN_URL: url });
+    expectSuccess(run);
+    expect(run.stdout).toContain('listener: got MyEvent "myevent" (instanceof MyEvent: true)');
+    expect(run.stdout).toContain('notified: RemoteEvent(MyEvent "myevent") taken by the broker');
+    expect(run.stdout).toContain('done');
+  });
+});
