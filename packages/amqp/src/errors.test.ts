@@ -78,7 +78,9 @@ describe('mapConnectError', () => {
     const mapped = mapConnectError(error, where, '/');
     expect(mapped).toBeInstanceOf(ConnectionError);
     expect(mapped.message).toContain(where);
-    expect(mapped.message).toContain('docker compose -f docker/compose.yml up -d');
+    expect(mapped.message).toContain('start the broker (RabbitMQ: `docker run -d -p 5672:5672 rabbitmq:4`');
+    // Only things a library user has: no file of this repository.
+    expect(mapped.message).not.toMatch(/compose\.yml|scripts\//);
     expect(mapped).toBeInstanceOf(WarrenError);
   });
 });

@@ -109,7 +109,7 @@ export function mapConnectError(error: unknown, where: string, vhost: string): W
   const errno = (error as { code?: unknown } | null)?.code;
   const hint =
     errno === 'ECONNREFUSED'
-      ? 'nothing is listening there: start the broker (docker compose -f docker/compose.yml up -d) or fix the host and port'
+      ? 'nothing is listening there: start the broker (RabbitMQ: `docker run -d -p 5672:5672 rabbitmq:4`, or its system service) or fix the host and port'
       : errno === 'ENOTFOUND' || errno === 'EAI_AGAIN'
         ? 'the host name does not resolve: fix the host in the URL'
         : errno === 'ETIMEDOUT' || /ETIMEDOUT/.test(message)

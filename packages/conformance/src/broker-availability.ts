@@ -20,7 +20,19 @@ const DEFAULT_PORTS: Readonly<Record<string, number>> = {
   'rediss:': 6379,
 };
 
-const DOCKER_HINT = 'start brokers with docker compose -f docker/compose.yml up -d';
+/** Container images for the brokers whose suites warren ships; a library user has docker, not our repository's files. */
+const IMAGES: Readonly<Record<string, { image: string; port: number }>> = {
+  RabbitMQ: { image: 'rabbitmq:4', port: 5672 },
+  Redis: { image: 'redis:7', port: 6379 },
+};
+
+/** How to start the broker: one command for the ones warren knows, a plain instruction for the others. */
+function startHint(name: string, port: number): string {
+  const known = IMAGES[name];
+  return known
+    ? `start one with docker run -d -p ${port}:${known.port} ${known.image}`
+    : `start ${name} there, or point the URL at a running one`;
+}
 
 /** The TCP endpoint of a broker URL, with the scheme's default port. Never echoes the URL (it may hold a password). */
 export function brokerEndpoint(url: string): { host: string; port: number; label: string } {
@@ -72,18 +84,18 @@ export async function requireBroker(
   url: string,
   what = `${name} broker tests`,
 ): Promise<boolean> {
-  const { label } = brokerEndpoint(url);
+  const { label, port } = brokerEndpoint(url);
   if (await brokerReachable(url)) return true;
   if (process.env.CI === 'true') {
     throw new Error(
       `${name} not reachable at ${label}, and CI=true: broker suites must not skip in CI; ` +
-        'run node scripts/brokers.mjs --prepare (or docker compose -f docker/compose.yml up -d)',
+        `start it before the tests run (${startHint(name, port)})`,
     );
   }
   const key = `${name} ${label} ${what}`;
   if (!warned.has(key)) {
     warned.add(key);
-    console.warn(`${name} not reachable at ${label}: skipping ${what}; ${DOCKER_HINT}`);
+    console.warn(`${name} not reachable at ${label}: skipping ${what}; ${startHint(name, port)}`);
   }
   return false;
 }
