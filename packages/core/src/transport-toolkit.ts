@@ -9,9 +9,9 @@
  * @packageDocumentation
  */
 export { AcceptList, type EncodedMessage, type EncodeRequest, encodeBody } from './codec.js';
-export { redactCause, redactUrls } from './errors.js';
+export { redactCause, redactUrls, toError } from './errors.js';
 export { MEMORY_CAPABILITIES, memoryTransport } from './memory/transport.js';
-export { parseOptions } from './options.js';
+export { parseOptions, reconnectSchema } from './options.js';
 export {
   KNOWN_SCHEME_PACKAGES,
   knownSchemes,

@@ -1,1 +1,12 @@
-export {};
+export {
+  DurableChannel,
+  type DurableChannelEvents,
+  type DurableMessage,
+  type DurableReceiveOptions,
+  type DurableReplyOptions,
+  type DurableSendOptions,
+  type TimeoutCallback,
+} from './channels/durable-channel.js';
+export { ChannelKeys } from './channels/keys.js';
+export type { DurableChannelOptions, RemoteChannelOptions } from './channels/options.js';
+export { RemoteChannel, type RemoteChannelEvents, type RemoteListener } from './channels/remote-channel.js';
