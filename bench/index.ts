@@ -13,3 +13,11 @@ if (existsSync(amqpBench)) {
   const { runAmqpBench } = (await import(amqpBench.href)) as { runAmqpBench: () => Promise<void> };
   await runAmqpBench();
 }
+
+const redisChannelsBench = new URL('./redis-channels.ts', import.meta.url);
+if (existsSync(redisChannelsBench)) {
+  const { runRedisChannelsBench } = (await import(redisChannelsBench.href)) as {
+    runRedisChannelsBench: () => Promise<unknown>;
+  };
+  await runRedisChannelsBench();
+}

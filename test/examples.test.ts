@@ -257,3 +257,34 @@ describe.each([
     expect(run.stdout).toContain('done');
   });
 });
+
+// muppet's channels talk to Redis directly (REDIS_URL), whatever WARREN_URL says.
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+describe.skipIf(!(await requireBroker('Redis', REDIS_URL, 'muppet examples')))('muppet examples on Redis', () => {
+  const env = { REDIS_URL };
+
+  it('muppet/remote-channel: two listeners each hear both messages', async () => {
+    const run = await runExample('examples/muppet/remote-channel.ts', env);
+    expectSuccess(run);
+    expect(lines(run.stdout, /^receiver heard /)).toEqual([
+      'receiver heard "hello"',
+      'receiver heard {"greeting":"hello","to":"world"}',
+    ]);
+    expect(lines(run.stdout, /^another receiver heard /)).toHaveLength(2);
+    expect(lines(run.stdout, /^sent .* to 2 listening connection\(s\)$/)).toHaveLength(2);
+    expect(run.stdout).toContain('remote channel: done');
+  });
+
+  it('muppet/durable-channel: task, reply, close, then a timeout back to the dispatcher', async () => {
+    const run = await runExample('examples/muppet/durable-channel.ts', env);
+    expectSuccess(run);
+    expect(run.stdout).toContain('worker.1 received "task" from dispatcher.1');
+    expect(run.stdout).toContain('dispatcher.1 received "reply" from worker.1, answering its task');
+    expect(lines(run.stdout, /^timeout: /)).toEqual([
+      'timeout: "a task nobody answers" from dispatcher.1 to worker.1 was not answered',
+    ]);
+    expect(run.stdout).toContain('dispatcher.1 got back "a task nobody answers" through its timeout callback');
+    expect(run.stdout).toContain('durable channel: done');
+    expect(run.stderr).toBe('');
+  });
+});

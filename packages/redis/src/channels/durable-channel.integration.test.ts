@@ -119,7 +119,9 @@ describe.skipIf(!(await requireBroker('Redis', REDIS_URL, 'DurableChannel tests'
     expect(timeouts().every((m) => m.from === 'dispatcher' && m.to === 'worker' && m.inReplyTo === undefined)).toBe(
       true,
     );
-    // A timed-out message is never received afterwards, and cannot be answered.
+    // Timed-out messages are gone from the queue and the held list, never received afterwards.
+    expect(await redis.llen(keys.queue('worker'))).toBe(0);
+    expect(await redis.llen(keys.held(worker.channel.instance))).toBe(0);
     expect(await worker.channel.receive({ timeoutMs: 300 })).toBeNull();
     expect(worker.timeouts).toEqual([]);
   });

@@ -5,7 +5,7 @@
  *
  * A message's state (field `st`): `queued` (in its receiver's queue), `held` (received by instance `h`, in that
  * instance's held list), `timedout` (claimed by a sender for its timeout callback). Answered and closed messages are
- * deleted. Ids left in a queue by a message that timed out are skipped (and dropped) when taken.
+ * deleted. An id left in a queue by a message that timed out (see warrenDcTick) is skipped and dropped when taken.
  */
 import type { Redis } from 'ioredis';
 
@@ -151,6 +151,12 @@ for _, id in ipairs(redis.call('ZRANGEBYSCORE', timeouts, '-inf', t, 'LIMIT', 0,
     redis.call('ZREM', timeouts, id)
   else
     if f[1] == 'held' then redis.call('LREM', base .. ':h:' .. f[2], 0, id) end
+    -- Queued: taken out of the queue, searched from the old end where a timed-out id usually sits; in a queue too
+    -- long to search, the id stays and is dropped when taken.
+    if f[1] == 'queued' then
+      local queue = base .. ':q:' .. f[5]
+      if redis.call('LLEN', queue) <= 10000 then redis.call('LREM', queue, -1, id) end
+    end
     redis.call('HSET', m, 'st', 'timedout')
     redis.call('HDEL', m, 'h')
     redis.call('ZADD', timeouts, t + tonumber(ARGV[5]), id)
