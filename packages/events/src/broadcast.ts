@@ -112,6 +112,7 @@ export interface BroadcastConsumerEvents {
  * then the consumer closes.
  */
 export class BroadcastConsumer extends SafeEmitter<BroadcastConsumerEvents> {
+  /** The connection it consumes on. */
   readonly connection: Connection;
   readonly #consumer: Consumer;
   readonly #inFlight = new Set<Promise<unknown>>();
@@ -173,8 +174,11 @@ export class BroadcastConsumer extends SafeEmitter<BroadcastConsumerEvents> {
 
 /** What a BackgroundRunner runs: anything that consumes until closed. */
 export interface Runnable {
+  /** Starts consuming; resolves once subscribed. */
   consume(): Promise<void>;
+  /** Resolves when consuming ended. */
   wait(options?: { signal?: AbortSignal }): Promise<void>;
+  /** Stops cleanly. */
   close(): Promise<void>;
 }
 

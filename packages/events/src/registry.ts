@@ -9,14 +9,19 @@ export type EventClass<T extends object = object> = abstract new (...args: any[]
 
 /** A registered event type: its wire name, its class and the optional schema its data must pass. */
 export interface EventType<T extends object = object> {
+  /** The name on the wire. */
   readonly name: string;
+  /** The class received events are rebuilt as. */
   readonly eventClass: EventClass<T>;
+  /** What the data must pass, if anything. */
   readonly schema: BodySchema<unknown> | undefined;
 }
 
 /** An event on the wire: its registered type name and its data (the event's own enumerable fields, or its toJSON). */
 export interface EventEnvelope {
+  /** The registered type name. */
   type: string;
+  /** The event's fields. */
   data: Record<string, unknown>;
 }
 
@@ -25,6 +30,7 @@ export const BROADCAST: unique symbol = Symbol.for('warren.events.broadcast');
 
 /** An event that sends itself somewhere when notified, before the local subscribers see it. */
 export interface Broadcastable {
+  /** Sends the event; resolves once it was taken. */
   [BROADCAST](): Promise<void>;
 }
 

@@ -42,6 +42,7 @@ function producerFor(connection: Connection, exchange: string): ProducerFunction
  * and in every receiving process.
  */
 export class RemoteEvent<T extends object = object> implements Broadcastable {
+  /** The connection it is sent on. */
   readonly connection: Connection;
   /** The event that receiving processes rebuild and notify. */
   readonly event: T;

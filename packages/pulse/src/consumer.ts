@@ -19,7 +19,9 @@ export type PulseCallback<TBody = unknown> = (body: TBody, message: Message<TBod
 
 /** One more exchange and topic the queue is bound to, beside the consumer's own. */
 export interface PulseBinding {
+  /** The exchange's full name (`exchange/<owner>/...`). */
   exchange: string;
+  /** Routing-key pattern(s), or fields by name. */
   topic: PulseTopic;
 }
 

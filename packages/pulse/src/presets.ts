@@ -42,8 +42,32 @@ const github = (name: string, description: string, fields: readonly string[]): E
   envelope: false,
 });
 
+/** The short names of the presets. */
+export type ExchangeName =
+  | 'pulseTest'
+  | 'pulseMeta'
+  | 'bugzilla'
+  | 'simpleBugzilla'
+  | 'code'
+  | 'build'
+  | 'normalizedBuild'
+  | 'qa'
+  | 'hgPushes'
+  | 'taskDefined'
+  | 'taskPending'
+  | 'taskRunning'
+  | 'artifactCreated'
+  | 'taskCompleted'
+  | 'taskFailed'
+  | 'taskException'
+  | 'taskGroupResolved'
+  | 'githubPush'
+  | 'githubPullRequest'
+  | 'githubRelease'
+  | 'treeherderJobs';
+
 /** Every preset by a short name. */
-export const EXCHANGES = {
+export const EXCHANGES: Readonly<Record<ExchangeName, ExchangePreset>> = {
   // mozillapulse's exchanges (envelope format)
   pulseTest: { exchange: 'exchange/pulse/test', description: 'Pulse test and heartbeat messages', envelope: true },
   pulseMeta: { exchange: 'exchange/pulse', description: 'Pulse meta messages', envelope: true },
@@ -109,10 +133,7 @@ export const EXCHANGES = {
     routingKeyFields: ['destination', 'project', 'reserved'],
     envelope: false,
   },
-} as const satisfies Record<string, ExchangePreset>;
-
-/** The short name of a preset. */
-export type ExchangeName = keyof typeof EXCHANGES;
+};
 
 /** The preset whose exchange is `exchange`, if any. */
 export function presetOf(exchange: string): ExchangePreset | undefined {

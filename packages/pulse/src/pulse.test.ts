@@ -152,6 +152,36 @@ describe('Pulse on memory://', () => {
     await expect(consumer.purgeExistingMessages()).resolves.toBe(0);
   });
 
+  it('prefetch bounds the messages handed to the callback before it acknowledges', async () => {
+    await admin.declareExchange({ name: 'exchange/code', type: 'topic' });
+    let release!: () => void;
+    const released = new Promise<void>((r) => {
+      release = r;
+    });
+    let entered!: () => void;
+    const inside = new Promise<void>((r) => {
+      entered = r;
+    });
+    const seen: string[] = [];
+    const consumer = new consumers.CodeConsumer({ connection: admin, applabel: 'slow', topic: '#', prefetch: 1 });
+    await consumer.start(async (body) => {
+      seen.push(body._meta.routing_key);
+      entered();
+      await released;
+    });
+    const publisher = new publishers.CodePublisher({ connection: admin });
+    for (const repo of ['a', 'b', 'c']) await publisher.publish(commit(repo));
+    await inside;
+    // One message is with the callback, unacknowledged; the other two wait in the queue.
+    expect(
+      (await admin.declareQueue({ name: consumer.queueName, exclusive: true, autoDelete: true, durable: false }))
+        .messageCount,
+    ).toBe(2);
+    release();
+    await expect.poll(() => seen.length).toBe(3);
+    await consumer.stop();
+  });
+
   it('maxLength bounds the queue', async () => {
     await admin.declareExchange({ name: 'exchange/code', type: 'topic' });
     const consumer = new consumers.CodeConsumer({

@@ -3,8 +3,11 @@ import { z } from 'zod';
 
 /** A message ready to publish: its routing key, its validated data and its metadata. */
 export interface PreparedMessage {
+  /** The routing key it is sent with. */
   readonly routingKey: string;
+  /** The validated data. */
   readonly payload: Record<string, unknown>;
+  /** Extra `_meta` fields. */
   readonly metadata: Record<string, unknown>;
 }
 
@@ -27,9 +30,8 @@ export class PulseMessage<TData extends MessageData = MessageData> {
   #routingKey: string | undefined;
 
   /**
-   * @param schema validates the data when the message is prepared (required fields, types).
-   * @param routingParts the first parts of the routing key.
-   * @param routingKey a fixed routing key instead of parts.
+   * @param options `schema` validates the data when the message is prepared (required fields, types);
+   *   `routingParts` are the first parts of the routing key; `routingKey` is a fixed key instead of parts.
    */
   constructor(options: { schema?: z.ZodType<TData>; routingParts?: readonly string[]; routingKey?: string } = {}) {
     this.#schema = options.schema;

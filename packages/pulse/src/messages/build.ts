@@ -2,7 +2,33 @@ import { z } from 'zod';
 import { PulseMessage } from './base.js';
 
 /** Fields of a posted build. */
-export const buildPostedSchema = z
+export interface BuildPostedData {
+  /** The build id. */
+  build_id: string;
+  /** The source revision. */
+  revision: string;
+  /** Where to download it. */
+  url: string;
+  /** The repository it was built from. */
+  repository: string;
+  /** Such as `firefox`. */
+  product: string;
+  /** The product version. */
+  product_version: string;
+  /** Such as `en-US`. */
+  locale: string;
+  /** Such as `linux64`. */
+  platform: string;
+  /** When it was built. */
+  build_date: string | number;
+  /** Such as `tar.bz2`. */
+  package_type: string;
+  /** Any further field. */
+  [extra: string]: unknown;
+}
+
+/** Validates a posted build. */
+export const buildPostedSchema: z.ZodType<BuildPostedData> = z
   .object({
     build_id: z.string().min(1),
     revision: z.string().min(1),
@@ -18,7 +44,7 @@ export const buildPostedSchema = z
   .loose();
 
 /** A build posted for download: routing key `build.posted[.<kind>...]`. */
-export class BuildPostedMessage extends PulseMessage<z.infer<typeof buildPostedSchema>> {
+export class BuildPostedMessage extends PulseMessage<BuildPostedData> {
   /** @param kinds further routing-key parts, such as `['update', 'partial']`. */
   constructor(...kinds: string[]) {
     super({ schema: buildPostedSchema, routingParts: ['build', 'posted', ...kinds] });
