@@ -38,6 +38,12 @@ export const amqpOptionsSchema = z
      * it `publish` waits for the socket to drain.
      */
     highWaterMark: count(1, 2 ** 31 - 1).optional(),
+    /**
+     * Times a message that RabbitMQ nacks on a newly opened publish channel is sent again on a new channel (0:
+     * never). A quorum queue electing its leader after a node failure nacks everything on a channel opened during
+     * the election; a nack on an older channel (a queue full with overflow reject-publish) rejects at once.
+     */
+    nackRetries: count(0, 100).default(5),
     /** Disables Nagle's algorithm on the socket (lower latency for small messages). */
     noDelay: booleanish.default(true),
     /** TCP keep-alive on the socket. */

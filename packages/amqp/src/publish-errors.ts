@@ -15,6 +15,12 @@ export const publishErrors = {
       `The broker refused the message to exchange "${exchange}" with routing key "${routingKey}" (basic.nack): a queue it routes to may be full with overflow "reject-publish". Send it again later, or make room in the queue.`,
     ),
 
+  /** Not an error of the send: a warning that nacked messages go out again on a new channel (nack-retry.ts). */
+  nackRetried: (count: number, channelAgeMs: number, delayMs: number) =>
+    new MessageNackedError(
+      `RabbitMQ nacked ${count} message(s) on a publish channel opened ${channelAgeMs} ms earlier (as it does while a quorum queue elects a new leader): warren sends them again on a new channel in ${delayMs} ms. Nothing to do unless this repeats.`,
+    ),
+
   noRoute: (exchange: string, routingKey: string, replyText: string) =>
     new NoRouteError(
       `No queue took the mandatory message to exchange "${exchange}" with routing key "${routingKey}" (${replyText}): declare and bind a queue for it first, or send it without mandatory.`,

@@ -13,6 +13,7 @@ import { Fifo, type OutboundMessage } from '@warren/core/transport';
 import type { ChannelModel, ConfirmChannel, Message, Options } from 'amqplib';
 import { ConfirmWindow } from './confirm-window.js';
 import { toPublishOptions } from './marshal.js';
+import { type NackRetryPolicy, replacementDelay, retriesNack } from './nack-retry.js';
 import { channelErrorFor, publishErrors } from './publish-errors.js';
 import { looksLike, ReturnAttribution } from './return-attribution.js';
 import type { WriteCoalescer } from './write-coalescer.js';
@@ -22,10 +23,14 @@ export interface PublishSettings {
   maxInFlight: number;
   publishTimeoutMs: number;
   highWaterMark: number | undefined;
+  /** Which nacks send the message again on a new channel (see nack-retry.ts). */
+  nackRetry: NackRetryPolicy;
 }
 
 /** One publish, from `publish()` until its promise settles. */
 class PendingPublish {
+  /** How many times the broker nacked this message so far. */
+  nacks = 0;
   constructor(
     readonly message: OutboundMessage,
     readonly resolve: () => void,
@@ -54,6 +59,15 @@ export class PublishPipeline {
   #dead: WarrenError | null = null;
   readonly #sweeper: NodeJS.Timeout;
   #idle: (() => void) | null = null;
+  /** When the current channel was opened: a nack on a young channel may be a leader election's (nack-retry.ts). */
+  #channelOpenedAt = 0;
+  /** The current channel nacked a message worth retrying: nothing more is written to it; it closes once drained. */
+  #retiring = false;
+  /** Nacked messages to send again on the next channel, oldest first. */
+  readonly #toRetry = new Fifo<PendingPublish>();
+  /** Channels retired for nacks since the last ack: the backoff before the next one opens. */
+  #replacementsInARow = 0;
+  #replacementTimer: NodeJS.Timeout | null = null;
 
   constructor(model: ChannelModel, settings: PublishSettings, coalescer: WriteCoalescer, warn: (error: Error) => void) {
     this.#model = model;
@@ -95,7 +109,7 @@ export class PublishPipeline {
 
   /** Messages written and not yet confirmed, plus those waiting to be written. */
   get outstanding(): number {
-    return this.#window.size + this.#waiting.length;
+    return this.#window.size + this.#waiting.length + this.#toRetry.length;
   }
 
   /** Resolves once every outstanding publish has settled (each is bounded by the publish timeout). */
@@ -115,10 +129,13 @@ export class PublishPipeline {
     if (this.#dead !== null) return;
     this.#dead = error;
     clearInterval(this.#sweeper);
+    this.#cancelReplacement();
     const unconfirmed = publishErrors.unconfirmed(error, error.message);
     this.#failWritten(() => unconfirmed);
     const notSent = publishErrors.notSent(error.message);
     for (let pending = this.#waiting.shift(); pending !== undefined; pending = this.#waiting.shift())
+      pending.reject(notSent);
+    for (let pending = this.#toRetry.shift(); pending !== undefined; pending = this.#toRetry.shift())
       pending.reject(notSent);
     this.#checkIdle();
   }
@@ -129,13 +146,16 @@ export class PublishPipeline {
    */
   close(): void {
     clearInterval(this.#sweeper);
+    this.#cancelReplacement();
     const channel = this.#channel;
     this.#channel = null;
     channel?.close().catch(() => undefined);
   }
 
   #writable(): boolean {
-    return this.#channel !== null && !this.#blocked && this.#window.size < this.#settings.maxInFlight;
+    return (
+      this.#channel !== null && !this.#blocked && !this.#retiring && this.#window.size < this.#settings.maxInFlight
+    );
   }
 
   #write(pending: PendingPublish): void {
@@ -164,7 +184,8 @@ export class PublishPipeline {
   }
 
   #ensureChannel(): Promise<void> {
-    if (this.#channel !== null || this.#dead !== null) return Promise.resolve();
+    // While a replacement waits out its backoff, nothing opens the next channel early.
+    if (this.#channel !== null || this.#dead !== null || this.#replacementTimer !== null) return Promise.resolve();
     this.#opening ??= this.#open().finally(() => {
       this.#opening = null;
     });
@@ -194,8 +215,10 @@ export class PublishPipeline {
     }
     this.#attach(channel);
     this.#channel = channel;
+    this.#channelOpenedAt = Date.now();
     this.#window = new ConfirmWindow();
     this.#blocked = false;
+    this.#retiring = false;
     this.#pump();
   }
 
@@ -203,6 +226,7 @@ export class PublishPipeline {
     let channelError: unknown;
     channel.on('ack', (fields: { deliveryTag: number; multiple: boolean }) => {
       if (this.#channel !== channel) return;
+      this.#replacementsInARow = 0;
       if (this.#returns.active) this.#returns.ack(fields.deliveryTag, fields.multiple, this.#attributionHooks);
       else if (fields.multiple) this.#window.takeUpTo(fields.deliveryTag, this.#confirmed);
       else {
@@ -237,6 +261,8 @@ export class PublishPipeline {
       if (this.#channel !== channel) return;
       this.#channel = null;
       this.#blocked = false;
+      this.#retiring = false;
+      this.#requeueRetries();
       if (channelError !== undefined) {
         // The broker closed the channel because of a publish (404 no exchange, 403, ...): the messages it names
         // fail with the mapped error; the others were cut by it and are written again on the next channel (the
@@ -269,8 +295,50 @@ export class PublishPipeline {
   };
 
   readonly #nacked = (pending: PendingPublish): void => {
+    pending.nacks++;
+    const now = Date.now();
+    const policy = this.#settings.nackRetry;
+    const delay = replacementDelay(policy, this.#replacementsInARow);
+    if (retriesNack(policy, now - this.#channelOpenedAt, pending.nacks, pending.deadline - now, delay)) {
+      this.#toRetry.push(pending);
+      this.#retiring = true;
+      return;
+    }
     pending.reject(publishErrors.nacked(pending.message.exchange, pending.message.routingKey));
   };
+
+  /**
+   * A retiring channel whose confirms are all in is closed; the next one opens after the backoff, and the nacked
+   * messages go out on it first.
+   */
+  #replaceIfDrained(): void {
+    if (!this.#retiring || this.#window.size > 0 || this.#replacementTimer !== null) return;
+    const channel = this.#channel;
+    this.#channel = null;
+    this.#retiring = false;
+    channel?.close().catch(() => undefined);
+    const delay = replacementDelay(this.#settings.nackRetry, this.#replacementsInARow++);
+    this.#warn(publishErrors.nackRetried(this.#toRetry.length, Date.now() - this.#channelOpenedAt, delay));
+    this.#replacementTimer = setTimeout(() => {
+      this.#replacementTimer = null;
+      this.#requeueRetries();
+      if (this.#dead === null) this.#ensureChannel().catch(() => undefined);
+    }, delay);
+    this.#replacementTimer.unref();
+  }
+
+  /** Puts the messages to retry back at the front of the waiting line, in their order. */
+  #requeueRetries(): void {
+    const retries: PendingPublish[] = [];
+    for (let pending = this.#toRetry.shift(); pending !== undefined; pending = this.#toRetry.shift())
+      retries.push(pending);
+    for (let i = retries.length - 1; i >= 0; i--) this.#waiting.unshift(retries[i] as PendingPublish);
+  }
+
+  #cancelReplacement(): void {
+    if (this.#replacementTimer !== null) clearTimeout(this.#replacementTimer);
+    this.#replacementTimer = null;
+  }
 
   readonly #returned = (pending: PendingPublish, returned: unknown): void => {
     const { exchange, routingKey } = pending.message;
@@ -297,6 +365,7 @@ export class PublishPipeline {
   #afterConfirm(): void {
     // A candidate for a return is settled once no later frame can take its place.
     if (this.#returns.active) this.#returns.settle(this.#moreMatching, this.#returned);
+    if (this.#retiring) this.#replaceIfDrained();
     if (this.#waiting.length > 0) this.#pump();
     else this.#checkIdle();
   }

@@ -34,6 +34,7 @@ import { type AmqpConnection, openConnection } from './connect.js';
 import { AmqpConsumer, type ConsumerContext } from './consumer.js';
 import { connectionError } from './errors.js';
 import { FetchChannels } from './fetch-channels.js';
+import { DEFAULT_NACK_RETRY } from './nack-retry.js';
 import { OperationChannel } from './operation-channel.js';
 import type { AmqpOptions } from './options.js';
 import { PublishPipeline } from './publish-pipeline.js';
@@ -77,6 +78,7 @@ export class AmqpSession implements TransportSession {
         maxInFlight: request.options.maxInFlight,
         publishTimeoutMs: request.publishTimeoutMs,
         highWaterMark: request.options.highWaterMark,
+        nackRetry: { ...DEFAULT_NACK_RETRY, retries: request.options.nackRetries },
       },
       coalescer,
       warn,
