@@ -22,6 +22,8 @@ import type {
   ConnectRequest,
   ConsumeOptions,
   Delivery,
+  DirectReplyChannel,
+  DirectReplyHooks,
   OutboundMessage,
   SessionHooks,
   TransportConsumer,
@@ -32,6 +34,7 @@ import { toExchangeArguments, toQueueArguments } from './arguments.js';
 import { AMQP_CAPABILITIES } from './capabilities.js';
 import { type AmqpConnection, openConnection } from './connect.js';
 import { AmqpConsumer, type ConsumerContext } from './consumer.js';
+import { AmqpDirectReply, type DirectReplyContext } from './direct-reply.js';
 import { connectionError } from './errors.js';
 import { FetchChannels } from './fetch-channels.js';
 import { DEFAULT_NACK_RETRY } from './nack-retry.js';
@@ -57,6 +60,10 @@ export class AmqpSession implements TransportSession {
   readonly #publisher: PublishPipeline;
   readonly #topology: OperationChannel;
   readonly #fetchers: FetchChannels;
+  /** Passive declares only: a failed check closes this channel, and nothing else is on it. */
+  readonly #checks: OperationChannel;
+  readonly #directReplies = new Set<AmqpDirectReply>();
+  readonly #directReplyContext: DirectReplyContext;
   readonly #consumers = new Set<AmqpConsumer>();
   readonly #consumerContext: ConsumerContext;
   #state: 'open' | 'closing' | 'closed' | 'lost' = 'open';
@@ -85,6 +92,13 @@ export class AmqpSession implements TransportSession {
     );
     this.#topology = new OperationChannel(this.#model, coalescer, warn);
     this.#fetchers = new FetchChannels(this.#model, coalescer, warn);
+    this.#checks = new OperationChannel(this.#model, coalescer, warn);
+    this.#directReplyContext = {
+      model: this.#model,
+      coalescer,
+      ended: () => this.#ended,
+      forget: (channel) => this.#directReplies.delete(channel),
+    };
     this.#consumerContext = {
       model: this.#model,
       hooks: this.#hooks,
@@ -148,6 +162,32 @@ export class AmqpSession implements TransportSession {
         return { queue: reply.queue, messageCount: reply.messageCount, consumerCount: reply.consumerCount };
       },
     );
+  }
+
+  checkQueue(name: string): Promise<QueueInfo> {
+    return this.#checks.run(`checking queue "${name}"`, async (channel) => {
+      const reply = await channel.checkQueue(name);
+      return { queue: reply.queue, messageCount: reply.messageCount, consumerCount: reply.consumerCount };
+    });
+  }
+
+  checkExchange(name: string): Promise<void> {
+    // The default exchange always exists (and RabbitMQ refuses a passive declare of '' on some versions).
+    if (name === '') return Promise.resolve();
+    return this.#checks.run(`checking exchange "${name}"`, async (channel) => {
+      await channel.checkExchange(name);
+    });
+  }
+
+  async openDirectReply(hooks: DirectReplyHooks): Promise<DirectReplyChannel> {
+    if (this.#ended !== null) throw this.#ended;
+    const channel = await AmqpDirectReply.open(this.#directReplyContext, hooks);
+    if (this.#ended !== null) {
+      await channel.close();
+      throw this.#ended;
+    }
+    this.#directReplies.add(channel);
+    return channel;
   }
 
   deleteQueue(name: string, options: DeleteQueueOptions): Promise<number> {
@@ -280,6 +320,9 @@ export class AmqpSession implements TransportSession {
     this.#publisher.fail(error);
     this.#topology.fail(error);
     this.#fetchers.fail(error);
+    this.#checks.fail(error);
+    for (const channel of this.#directReplies) channel.fail(error);
+    this.#directReplies.clear();
     this.#consumers.clear();
   }
 

@@ -97,6 +97,20 @@ export class UnsupportedFeatureError extends WarrenError {
   override name = 'UnsupportedFeatureError';
 }
 
+/**
+ * An RPC handler threw: `remoteName` is the name of what it threw (`TypeError`, `ValidationError`, ...) and
+ * `message` its message. Nothing else of the remote error (no stack, no properties) crosses the wire.
+ */
+export class RemoteError extends WarrenError {
+  override name = 'RemoteError';
+  /** The `name` of the error the remote handler threw. */
+  readonly remoteName: string;
+  constructor(remoteName: string, message: string, options?: WarrenErrorOptions) {
+    super(message, options);
+    this.remoteName = remoteName;
+  }
+}
+
 const PASSWORD_IN_URL = /([a-z][a-z0-9+.-]*:\/\/[^:/@\s]*:)([^@\s]*)@/gi;
 
 /** Replaces the password of every URL found in a string by `***`. */

@@ -1,6 +1,8 @@
 export type { Capabilities, CapabilityFlag } from './capabilities.js';
 export { Connection, type ConnectionEvents, connect } from './connection.js';
 export { Consumer, type ConsumerCallback, type ConsumerEvents, type ConsumerOptions } from './consumer.js';
+export { Exchange, type ExchangeOptions } from './declarative/exchange.js';
+export { Queue, type QueueBindingOptions, type QueueObjectBinding, type QueueOptions } from './declarative/queue.js';
 export { SafeEmitter } from './emitter.js';
 export {
   AccessRefusedError,
@@ -14,6 +16,7 @@ export {
   NotFoundError,
   PreconditionFailedError,
   ResourceLockedError,
+  RemoteError,
   SerializationError,
   TimeoutError,
   UnsupportedFeatureError,
@@ -24,6 +27,8 @@ export { Message } from './message.js';
 export type { ConnectOptions, ReconnectOptions } from './options.js';
 export type { DeliveryInfo, Headers, MessageProperties } from './properties.js';
 export { Publisher, type PublisherOptions, type SendOptions } from './publisher.js';
+export { type CallOptions, RpcClient, type RpcClientEvents, type RpcClientOptions } from './rpc/client.js';
+export { type RpcHandler, RpcServer, type RpcServerEvents, type RpcServerOptions } from './rpc/server.js';
 export type { BodyIssue, BodySchema } from './schema.js';
 export {
   COMPRESSION_HEADER,
@@ -45,6 +50,7 @@ export type {
   QueueSpec,
 } from './topology.js';
 export { EXCHANGE_TYPES } from './topology.js';
+export { type SimpleGetOptions, SimpleQueue, type SimpleQueueOptions } from './simple-queue.js';
 
 import { memoryTransport } from './memory/transport.js';
 import { registerTransport } from './registry.js';

@@ -12,6 +12,8 @@ export interface ExchangeSpec {
   autoDelete?: boolean;
   internal?: boolean;
   arguments?: Arguments;
+  /** Only check that the exchange exists (NotFoundError if not); never create it. */
+  passive?: boolean;
 }
 
 /**
@@ -43,6 +45,8 @@ export interface QueueSpec {
   exclusive?: boolean;
   autoDelete?: boolean;
   arguments?: QueueArguments;
+  /** Only check that the queue exists (as `checkQueue`: NotFoundError if not); never create it. */
+  passive?: boolean;
 }
 
 export interface QueueInfo {

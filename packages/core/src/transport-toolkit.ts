@@ -25,6 +25,8 @@ export type {
   ConsumeOptions,
   Delivery,
   DeliverySettler,
+  DirectReplyChannel,
+  DirectReplyHooks,
   OptionsSchema,
   OutboundMessage,
   SchemaIssue,

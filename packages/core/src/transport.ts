@@ -43,6 +43,26 @@ export interface TransportSession {
   purgeQueue(name: string): Promise<number>;
   bindQueue(binding: QueueBinding): Promise<void>;
   unbindQueue(binding: QueueBinding): Promise<void>;
+  /**
+   * Checks that a queue exists without creating it (AMQP's passive declare) and resolves with its counts, as
+   * `declareQueue` gives them. Rules: an absent queue rejects with `NotFoundError` and nothing is created; another
+   * connection's exclusive queue rejects with `ResourceLockedError`; a failed check disturbs nothing else (on AMQP
+   * 0-9-1 it closes its channel: run it on a channel that nothing else uses). Optional: without it core answers
+   * `checkQueue` with `UnsupportedFeatureError`, and the conformance suite fails its check cases.
+   */
+  checkQueue?(name: string): Promise<QueueInfo>;
+  /**
+   * Checks that an exchange exists without creating it. The default exchange `''` always exists. An absent one
+   * rejects with `NotFoundError`; the same rules as {@link TransportSession.checkQueue}.
+   */
+  checkExchange?(name: string): Promise<void>;
+  /**
+   * Optional, where the broker has a reply address that needs no queue (RabbitMQ's direct reply-to,
+   * `amq.rabbitmq.reply-to`). Opens a channel that consumes that address without acknowledgement and publishes
+   * requests whose replies come back to it. Rejects with `UnsupportedFeatureError` when this broker has no such
+   * thing (core then uses a reply queue); the presence of the method alone promises nothing.
+   */
+  openDirectReply?(hooks: DirectReplyHooks): Promise<DirectReplyChannel>;
   /** Only where `capabilities.exchangeToExchange`. */
   bindExchange(binding: ExchangeBinding): Promise<void>;
   unbindExchange(binding: ExchangeBinding): Promise<void>;
@@ -75,6 +95,31 @@ export interface ConsumeOptions {
   exclusive: boolean;
   /** The consumer tag to use; the transport makes one when absent. */
   consumerTag?: string;
+}
+
+/** What a direct reply channel tells its owner. */
+export interface DirectReplyHooks {
+  /** A reply arrived (already acknowledged: replies are consumed without acknowledgement). */
+  reply(delivery: Delivery): void;
+  /**
+   * The channel is gone (the session was lost, the broker closed the channel, or it was closed): replies to
+   * requests sent on it will never arrive. Called at most once; not called after `close()`.
+   */
+  closed(error: Error): void;
+}
+
+/** A channel whose requests get their replies without a reply queue; see `TransportSession.openDirectReply`. */
+export interface DirectReplyChannel {
+  /** The address to put in a request's `replyTo`. */
+  readonly replyTo: string;
+  /**
+   * Publishes a request on this channel (the reply is routed back only to the channel that sent the request).
+   * Resolves once written; the reply is the request's confirmation. Rejects with a `WarrenError` once the channel
+   * is gone.
+   */
+  publish(message: OutboundMessage): Promise<void>;
+  /** Closes the channel; replies still on their way are dropped. Idempotent. */
+  close(): Promise<void>;
 }
 
 /** A broker-side subscription. */

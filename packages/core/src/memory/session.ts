@@ -200,6 +200,20 @@ export class MemorySession implements TransportSession {
     return { queue: queue.name, messageCount: queue.messageCount, consumerCount: queue.consumerCount };
   }
 
+  async checkQueue(name: string): Promise<QueueInfo> {
+    this.#open();
+    const queue = this.broker.queue(name);
+    queue.checkOwner(this.id);
+    return { queue: queue.name, messageCount: queue.messageCount, consumerCount: queue.consumerCount };
+  }
+
+  async checkExchange(name: string): Promise<void> {
+    this.#open();
+    if (!this.broker.exchanges.has(name)) {
+      throw new NotFoundError(`Exchange "${name}" does not exist. Declare it first (a Publisher declares its own).`);
+    }
+  }
+
   async deleteQueue(name: string, options: DeleteQueueOptions): Promise<number> {
     this.#open();
     this.broker.queues.get(name)?.checkOwner(this.id);
