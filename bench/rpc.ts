@@ -43,11 +43,16 @@ async function rawSubject(model: ChannelModel, queue: string): Promise<RpcSubjec
   await serverChannel.consume(queue, (message) => {
     if (message === null) return;
     const request = JSON.parse(message.content.toString('utf8')) as { a: number; b: number };
-    serverChannel.publish('', message.properties.replyTo as string, Buffer.from(JSON.stringify(request.a + request.b)), {
-      correlationId: message.properties.correlationId as string,
-      contentType: 'application/json',
-      contentEncoding: 'utf-8',
-    });
+    serverChannel.publish(
+      '',
+      message.properties.replyTo as string,
+      Buffer.from(JSON.stringify(request.a + request.b)),
+      {
+        correlationId: message.properties.correlationId as string,
+        contentType: 'application/json',
+        contentEncoding: 'utf-8',
+      },
+    );
     serverChannel.ack(message);
   });
   const clientChannel = await model.createChannel();

@@ -2,6 +2,7 @@ import { acknowledgementCases } from './cases/acknowledgement.js';
 import { capabilityCases } from './cases/capabilities.js';
 import { concurrencyCases } from './cases/concurrency.js';
 import { consumerTurnoverCases } from './cases/consumer-turnover.js';
+import { declarativeTopologyCases } from './cases/declarative-topology.js';
 import { errorCases } from './cases/errors.js';
 import { fetchPurgeCases } from './cases/fetch-purge.js';
 import { publishSubscribeCases } from './cases/publish-subscribe.js';
@@ -17,6 +18,7 @@ const THEMES = [
   ['capabilities', capabilityCases],
   ['publish and subscribe', publishSubscribeCases],
   ['routing', routingCases],
+  ['declarative topology and checks', declarativeTopologyCases],
   ['acknowledgement', acknowledgementCases],
   ['fetch and purge', fetchPurgeCases],
   ['queue arguments', queueArgumentCases],

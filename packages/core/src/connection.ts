@@ -1,8 +1,12 @@
 import type { Capabilities, CapabilityFlag } from './capabilities.js';
+import { declareObject } from './declarative/declare.js';
+import type { Exchange } from './declarative/exchange.js';
+import type { Queue } from './declarative/queue.js';
 import { SafeEmitter } from './emitter.js';
 import { ConfigurationError, ConnectionError, toError, UnsupportedFeatureError } from './errors.js';
 import { type ConnectOptions, connectOptionsSchema, parseOptions } from './options.js';
 import { resolveTransport } from './registry.js';
+import { checkExchangeOn, checkQueueOn, openDirectReplyOn } from './session-extras.js';
 import { SessionSupervisor, type SupervisorOptions } from './session-supervisor.js';
 import { Subscription } from './subscription.js';
 import type {
@@ -15,7 +19,15 @@ import type {
   QueueSpec,
 } from './topology.js';
 import { TopologyRecord } from './topology-record.js';
-import type { ConsumeOptions, Delivery, OutboundMessage, TransportFactory, TransportSession } from './transport.js';
+import type {
+  ConsumeOptions,
+  Delivery,
+  DirectReplyChannel,
+  DirectReplyHooks,
+  OutboundMessage,
+  TransportFactory,
+  TransportSession,
+} from './transport.js';
 import { parseUrl, redactUrl, schemeOf } from './url.js';
 
 export interface ConnectionEvents {
@@ -123,6 +135,38 @@ export class Connection extends SafeEmitter<ConnectionEvents> {
 
   // ---- topology -------------------------------------------------------------------------------------------
 
+  /**
+   * Checks that a queue exists without creating it (amqplib's `checkQueue`, kombu's `passive=True`): resolves with
+   * its counts, as `declareQueue` gives them; rejects with NotFoundError when it is absent.
+   */
+  checkQueue(name: string): Promise<QueueInfo> {
+    return this.#withSession((s) => checkQueueOn(s, name, this.#factory.name));
+  }
+
+  /** Checks that an exchange exists without creating it; NotFoundError when it is absent. */
+  checkExchange(name: string): Promise<void> {
+    return this.#withSession((s) => checkExchangeOn(s, name, this.#factory.name));
+  }
+
+  /**
+   * Declares a {@link Queue} (its exchanges, the queue and every binding) or an {@link Exchange}, idempotently;
+   * all of it is recorded and declared again after a reconnect. Resolves with the queue's info for a queue.
+   */
+  declare(target: Queue): Promise<QueueInfo>;
+  declare(target: Exchange): Promise<void>;
+  declare(target: Queue | Exchange): Promise<QueueInfo | undefined>;
+  declare(target: Queue | Exchange): Promise<QueueInfo | undefined> | Promise<void> {
+    return declareObject(this, target);
+  }
+
+  /**
+   * A direct reply channel on the current session (RabbitMQ's direct reply-to), or null when the transport has
+   * none. Used by RpcClient; the channel dies with its session (its `closed` hook says so).
+   */
+  openDirectReply(hooks: DirectReplyHooks): Promise<DirectReplyChannel | null> {
+    return this.#withSession((s) => openDirectReplyOn(s, hooks));
+  }
+
   async declareExchange(spec: ExchangeSpec): Promise<void> {
     // amqplib's and kombu's defaults: durable, not auto-deleted.
     const full = {
@@ -137,6 +181,7 @@ export class Connection extends SafeEmitter<ConnectionEvents> {
       );
     }
     if (full.name === '') return;
+    if (spec.passive) return this.checkExchange(full.name);
     await this.#withSession((s) => s.declareExchange(full));
     this.#topology.exchange(full);
   }
@@ -151,6 +196,10 @@ export class Connection extends SafeEmitter<ConnectionEvents> {
    * (no name) is not; neither exclusive nor auto-delete unless asked.
    */
   async declareQueue(spec: QueueSpec = {}): Promise<QueueInfo> {
+    if (spec.passive) {
+      if (!spec.name) throw new ConfigurationError('A passive declare checks a queue by its name: give the name.');
+      return this.checkQueue(spec.name);
+    }
     if (spec.exclusive) this.require('exclusiveQueues', 'An exclusive queue');
     this.#checkQueueArguments(spec);
     const full: QueueSpec = {

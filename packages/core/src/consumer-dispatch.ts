@@ -5,7 +5,10 @@ import { validateBody } from './schema.js';
 import type { Delivery } from './transport.js';
 
 /** Decodes a delivery into a Message; throws ContentDisallowedError, SerializationError or ValidationError. */
-export function decodeDelivery<TBody>(delivery: Delivery, settings: ConsumerSettings): Message<TBody> {
+export function decodeDelivery<TBody>(
+  delivery: Delivery,
+  settings: Pick<ConsumerSettings, 'accept' | 'schema' | 'noAck'>,
+): Message<TBody> {
   const { contentType, headers } = delivery.properties;
   const payload = payloadOf(delivery.content, contentType, headers, settings.accept);
   let body = decodePayload(payload, contentType);

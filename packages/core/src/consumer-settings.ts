@@ -1,5 +1,7 @@
 import { AcceptList } from './codec.js';
 import type { Connection } from './connection.js';
+import { declareObject } from './declarative/declare.js';
+import type { Queue } from './declarative/queue.js';
 import { ConfigurationError } from './errors.js';
 import type { BodySchema } from './schema.js';
 import type { ExchangeType, QueueArguments } from './topology.js';
@@ -7,14 +9,18 @@ import type { ExchangeType, QueueArguments } from './topology.js';
 export interface ConsumerOptions<TBody = unknown> {
   /** The queue to consume from (declared unless `declare: false`). Empty: a server-named exclusive queue. */
   queue?: string;
-  /** Several queues declared beforehand (carrot's ConsumerSet); they are not declared. */
-  queues?: string[];
+  /**
+   * Several queues to consume from (carrot's ConsumerSet): a {@link Queue} is declared with its exchanges and
+   * bindings (unless `declare: false`); a plain name names a queue that exists already.
+   */
+  queues?: Array<string | Queue>;
   /** The exchange to declare and bind the queue to; '' (default) binds nothing. */
   exchange?: string;
   exchangeType?: ExchangeType;
   /** Declare the exchange durable (default true, matching Publisher's default). */
   exchangeDurable?: boolean;
-  routingKey?: string;
+  /** The binding's routing key, or several (one binding each). */
+  routingKey?: string | string[];
   /** Arguments of the binding (headers exchanges: `{ 'x-match': 'all', ... }`). */
   bindingArguments?: Record<string, unknown>;
   /** At most this many unacknowledged messages at a time (default 100; 0: no limit). */
@@ -65,7 +71,7 @@ export function resolveConsumerSettings<TBody>(
 ): ConsumerSettings {
   const noAck = o.noAck ?? fields.noAck ?? false;
   const settings: ConsumerSettings = {
-    queues: o.queues ?? fields.queues ?? [o.queue ?? fields.queue ?? ''],
+    queues: (o.queues ?? fields.queues)?.map(queueName) ?? [o.queue ?? fields.queue ?? ''],
     prefetch: o.prefetch ?? fields.prefetch ?? 100,
     noAck,
     accept: new AcceptList(o.accept ?? fields.accept ?? ['json']),
@@ -84,14 +90,25 @@ export async function declareConsumerTopology<TBody>(
   fields: ConsumerFields<TBody>,
 ): Promise<string[]> {
   const queues = o.queues ?? fields.queues;
-  if (queues && queues.length > 0) return [...queues];
   const declare = o.declare ?? true;
+  if (queues && queues.length > 0) {
+    const names: string[] = [];
+    for (const queue of queues) {
+      if (typeof queue === 'string' || !declare) names.push(queueName(queue));
+      else names.push((await declareObject(connection, queue))?.queue ?? queue.name);
+    }
+    return names;
+  }
   const name = o.queue ?? fields.queue ?? '';
   if (!declare) {
     if (!name) throw new ConfigurationError('A consumer with declare: false needs a queue name.');
     return [name];
   }
   const exchange = o.exchange ?? fields.exchange ?? '';
+  const keys = o.routingKey ?? fields.routingKey ?? '';
+  if (Array.isArray(keys) && keys.length === 0) {
+    throw new ConfigurationError('routingKey is an empty list: give at least one routing key, or leave it out.');
+  }
   const serverNamed = name === '';
   if (exchange !== '') {
     await connection.declareExchange({
@@ -110,9 +127,15 @@ export async function declareConsumerTopology<TBody>(
   const args = o.queueArguments ?? fields.queueArguments;
   const info = await connection.declareQueue(args ? { ...spec, arguments: args } : spec);
   if (exchange !== '') {
-    const routingKey = o.routingKey ?? fields.routingKey ?? '';
-    const binding = { queue: info.queue, exchange, routingKey };
-    await connection.bindQueue(o.bindingArguments ? { ...binding, arguments: o.bindingArguments } : binding);
+    for (const routingKey of typeof keys === 'string' ? [keys] : keys) {
+      const binding = { queue: info.queue, exchange, routingKey };
+      await connection.bindQueue(o.bindingArguments ? { ...binding, arguments: o.bindingArguments } : binding);
+    }
   }
   return [info.queue];
+}
+
+/** The name of an entry of `queues` (a Queue object's own name; '' for a server-named one not yet declared). */
+function queueName(queue: string | Queue): string {
+  return typeof queue === 'string' ? queue : queue.name;
 }

@@ -7,6 +7,7 @@ import {
   declareConsumerTopology,
   resolveConsumerSettings,
 } from './consumer-settings.js';
+import type { Queue } from './declarative/queue.js';
 import { SafeEmitter } from './emitter.js';
 import { ConfigurationError, MessageStateError, toError } from './errors.js';
 import type { Message } from './message.js';
@@ -39,10 +40,10 @@ export class Consumer<TBody = unknown>
   implements AsyncIterable<Message<TBody>>
 {
   queue?: string;
-  queues?: string[];
+  queues?: Array<string | Queue>;
   exchange?: string;
   exchangeType?: ExchangeType;
-  routingKey?: string;
+  routingKey?: string | string[];
   prefetch?: number;
   accept?: string[];
   noAck?: boolean;
@@ -134,12 +135,19 @@ export class Consumer<TBody = unknown>
     }
   }
 
-  /** Takes one message without subscribing (basic.get), or null when the queue is empty. */
+  /**
+   * Takes one message without subscribing (basic.get), or null when every queue is empty. With several queues it
+   * takes from the first, in order, that has a message.
+   */
   async fetch(): Promise<Message<TBody> | null> {
     this.#assertUsable('fetch');
-    const [queue] = await this.declare();
+    const queues = await this.declare();
     const settings = this.#settingsNow();
-    const delivery = await this.connection.get(queue as string, settings.noAck);
+    let delivery: Delivery | null = null;
+    for (const queue of queues) {
+      delivery = await this.connection.get(queue, settings.noAck);
+      if (delivery !== null) break;
+    }
     if (!delivery) return null;
     try {
       return decodeDelivery<TBody>(delivery, settings);

@@ -15,8 +15,8 @@ export {
   NoRouteError,
   NotFoundError,
   PreconditionFailedError,
-  ResourceLockedError,
   RemoteError,
+  ResourceLockedError,
   SerializationError,
   TimeoutError,
   UnsupportedFeatureError,
@@ -37,6 +37,7 @@ export {
   compressions,
 } from './serialization/compressions.js';
 export { type EncodedBody, type Serializer, SerializerRegistry, serializers } from './serialization/serializers.js';
+export { type SimpleGetOptions, SimpleQueue, type SimpleQueueOptions } from './simple-queue.js';
 export type {
   Arguments,
   DeleteExchangeOptions,
@@ -50,7 +51,6 @@ export type {
   QueueSpec,
 } from './topology.js';
 export { EXCHANGE_TYPES } from './topology.js';
-export { type SimpleGetOptions, SimpleQueue, type SimpleQueueOptions } from './simple-queue.js';
 
 import { memoryTransport } from './memory/transport.js';
 import { registerTransport } from './registry.js';

@@ -1,5 +1,8 @@
-import { encodeBody } from './codec.js';
+import { type EncodedMessage, encodeBody } from './codec.js';
 import type { Connection } from './connection.js';
+import { declareObject } from './declarative/declare.js';
+import { Exchange } from './declarative/exchange.js';
+import type { Queue } from './declarative/queue.js';
 import { ConfigurationError, MessageStateError, UnsupportedFeatureError } from './errors.js';
 import type { Headers, MessageProperties } from './properties.js';
 import { type BodySchema, validateBody } from './schema.js';
@@ -9,6 +12,8 @@ import type { OutboundMessage } from './transport.js';
 
 /** Per-message options of `send`; each overrides the publisher's default. */
 export interface SendOptions {
+  /** Another exchange than the publisher's, for this message (an {@link Exchange} is declared first, once). */
+  exchange?: string | Exchange;
   routingKey?: string;
   headers?: Headers;
   priority?: number;
@@ -26,16 +31,27 @@ export interface SendOptions {
   compression?: string;
   /** Reject with NoRouteError when no queue takes the message. */
   mandatory?: boolean;
+  /**
+   * With a `Buffer` body: the body is sent as those bytes, unserialized, with this content type (bridges, kombu
+   * interop, replaying captured messages). Not for other bodies: pick a `serializer` for those.
+   */
+  contentType?: string;
+  /** With `contentType`: the content encoding of the bytes (`utf-8`, `binary`, ...). */
+  contentEncoding?: string;
 }
 
 export interface PublisherOptions<TBody = unknown> {
-  /** Default '' (the default exchange, which routes by queue name). */
-  exchange?: string;
+  /** Default '' (the default exchange, which routes by queue name). An {@link Exchange} brings its own type and flags. */
+  exchange?: string | Exchange;
   /** Default 'direct'. */
   exchangeType?: ExchangeType;
   routingKey?: string;
-  /** Declare the exchange before the first send (default true; the default exchange is never declared). */
-  declare?: boolean;
+  /**
+   * Declare the exchange before the first send (default true; the default exchange is never declared). A list of
+   * {@link Queue}s declares them too (with their exchanges and bindings), so that a message sent before any
+   * consumer exists is kept, not dropped.
+   */
+  declare?: boolean | Queue[];
   /** Declare the exchange durable (default true, as carrot and kombu do). */
   durable?: boolean;
   autoDelete?: boolean;
@@ -53,6 +69,10 @@ export interface PublisherOptions<TBody = unknown> {
 
 interface PublisherSettings {
   exchange: string;
+  /** The publisher's exchange when it was given as an {@link Exchange}. */
+  exchangeObject: Exchange | undefined;
+  /** Queues to declare before the first send. */
+  queues: readonly Queue[];
   routingKey: string;
   serializer: string;
   compression: string | undefined;
@@ -69,7 +89,7 @@ interface PublisherSettings {
  * `send` resolves once the broker has taken the message and rejects otherwise.
  */
 export class Publisher<TBody = unknown> {
-  exchange?: string;
+  exchange?: string | Exchange;
   exchangeType?: ExchangeType;
   routingKey?: string;
   serializer?: string;
@@ -84,6 +104,8 @@ export class Publisher<TBody = unknown> {
   #settings: PublisherSettings | undefined;
   #declared: Promise<void> | true | undefined;
   #closed = false;
+  /** Exchanges given to `send` as {@link Exchange}s and declared already, by name. */
+  readonly #declaredOverrides = new Map<string, Promise<void>>();
 
   constructor(connection: Connection, options: PublisherOptions<TBody> = {}) {
     this.connection = connection;
@@ -99,6 +121,7 @@ export class Publisher<TBody = unknown> {
       const settings = this.#settings ?? this.#resolve();
       if (settings.schema) validateBody(settings.schema, body, 'publisher');
       const message = this.#build(body, settings, options);
+      if (options?.exchange instanceof Exchange) return this.#declareOverrideThenPublish(options.exchange, message);
       if (this.#declared === true) return this.connection.publish(message);
       return this.#declareThenPublish(message);
     } catch (error) {
@@ -141,9 +164,26 @@ export class Publisher<TBody = unknown> {
     await this.connection.publish(message);
   }
 
-  #declareExchange(settings: PublisherSettings): Promise<void> {
-    const declare = this.#options.declare ?? true;
-    if (!declare || settings.exchange === '') return Promise.resolve();
+  async #declareOverrideThenPublish(exchange: Exchange, message: OutboundMessage): Promise<void> {
+    await this.declare();
+    let declared = this.#declaredOverrides.get(exchange.name);
+    if (declared === undefined) {
+      declared = declareObject(this.connection, exchange).then(() => undefined);
+      this.#declaredOverrides.set(exchange.name, declared);
+      declared.catch(() => this.#declaredOverrides.delete(exchange.name));
+    }
+    await declared;
+    await this.connection.publish(message);
+  }
+
+  async #declareExchange(settings: PublisherSettings): Promise<void> {
+    if (this.#options.declare === false) return;
+    if (settings.exchangeObject !== undefined) await declareObject(this.connection, settings.exchangeObject);
+    else if (settings.exchange !== '') await this.#declareNamedExchange(settings);
+    for (const queue of settings.queues) await declareObject(this.connection, queue);
+  }
+
+  #declareNamedExchange(settings: PublisherSettings): Promise<void> {
     return this.connection.declareExchange({
       name: settings.exchange,
       type: this.#options.exchangeType ?? this.exchangeType ?? 'direct',
@@ -157,8 +197,21 @@ export class Publisher<TBody = unknown> {
     const o = this.#options;
     const mandatory = o.mandatory ?? this.mandatory ?? false;
     if (mandatory) this.connection.require('mandatory', 'A mandatory publisher');
+    const exchange = o.exchange ?? this.exchange ?? '';
+    const exchangeName = typeof exchange === 'string' ? exchange : exchange.name;
+    const queues = Array.isArray(o.declare) ? o.declare : [];
+    for (const queue of queues) {
+      // Such a queue would never get what this publisher sends: refuse it before anything is declared.
+      if (exchangeName !== '' && queue.bindings.length === 0) {
+        throw new ConfigurationError(
+          `${queue.toString()} in the publisher's declare list has no binding, so nothing sent to exchange "${exchangeName}" would reach it. Give the Queue an exchange (or bindings), or publish to the default exchange ''.`,
+        );
+      }
+    }
     this.#settings = {
-      exchange: o.exchange ?? this.exchange ?? '',
+      exchange: exchangeName,
+      exchangeObject: typeof exchange === 'string' ? undefined : exchange,
+      queues,
       routingKey: o.routingKey ?? this.routingKey ?? '',
       serializer: o.serializer ?? this.serializer ?? 'json',
       compression: o.compression ?? this.compression,
@@ -172,10 +225,10 @@ export class Publisher<TBody = unknown> {
   }
 
   #build(body: TBody, settings: PublisherSettings, options: SendOptions | undefined): OutboundMessage {
-    const encoded = encodeBody(body, {
-      serializer: options?.serializer ?? settings.serializer,
-      compression: options?.compression ?? settings.compression,
-    });
+    const encoded =
+      options?.contentType === undefined
+        ? this.#encode(body, settings, options)
+        : rawBody(body, options.contentType, options.contentEncoding, options.compression);
     let headers: Headers = settings.headers || options?.headers ? { ...settings.headers, ...options?.headers } : {};
     if (encoded.compression !== undefined) headers = { ...headers, [COMPRESSION_HEADER]: encoded.compression };
     const properties: MessageProperties = {
@@ -188,13 +241,24 @@ export class Publisher<TBody = unknown> {
     if (options !== undefined) this.#copyProperties(options, properties);
     const mandatory = options?.mandatory ?? settings.mandatory;
     if (mandatory && !settings.mandatory) this.connection.require('mandatory', 'A mandatory message');
+    const exchange = options?.exchange;
     return {
-      exchange: settings.exchange,
+      exchange: exchange === undefined ? settings.exchange : typeof exchange === 'string' ? exchange : exchange.name,
       routingKey: options?.routingKey ?? settings.routingKey,
       content: encoded.content,
       properties,
       mandatory,
     };
+  }
+
+  #encode(body: TBody, settings: PublisherSettings, options: SendOptions | undefined): EncodedMessage {
+    const serializer = options?.serializer ?? settings.serializer;
+    if (serializer === 'json' && Buffer.isBuffer(body)) {
+      throw new ConfigurationError(
+        'A Buffer body needs to say what its bytes are: send it with contentType (and contentEncoding) to send the bytes as they are, or with serializer: "binary".',
+      );
+    }
+    return encodeBody(body, { serializer, compression: options?.compression ?? settings.compression });
   }
 
   #copyProperties(options: SendOptions, properties: MessageProperties): void {
@@ -225,4 +289,24 @@ export class Publisher<TBody = unknown> {
     if (options.userId !== undefined) properties.userId = options.userId;
     if (options.timestamp !== undefined) properties.timestamp = options.timestamp;
   }
+}
+
+/** A Buffer body sent as its bytes, with the content type and encoding the caller gave. */
+function rawBody(
+  body: unknown,
+  contentType: string,
+  contentEncoding: string | undefined,
+  compression: string | undefined,
+): EncodedMessage {
+  if (!Buffer.isBuffer(body)) {
+    throw new ConfigurationError(
+      'contentType is for a Buffer body sent as its bytes; to encode another value, leave contentType out and pick a serializer.',
+    );
+  }
+  if (compression !== undefined) {
+    throw new ConfigurationError(
+      'A Buffer body with contentType is sent as its bytes: compress them yourself (and set the compression header), or leave compression out.',
+    );
+  }
+  return { content: body, contentType, contentEncoding: contentEncoding ?? 'binary', compression: undefined };
 }

@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import { AcceptList } from './codec.js';
 import type { Connection } from './connection.js';
+import { decodeDelivery } from './consumer-dispatch.js';
 import { declareObject } from './declarative/declare.js';
 import { Queue } from './declarative/queue.js';
 import { ConfigurationError, MessageStateError } from './errors.js';
-import { decodeDelivery } from './inbound.js';
 import type { Message } from './message.js';
 import { parseOptions } from './options.js';
 import { Publisher, type SendOptions } from './publisher.js';
@@ -141,7 +141,7 @@ export class SimpleQueue<TBody = unknown> {
     const delivery = await this.connection.get(this.name, this.#noAck);
     if (delivery === null) return null;
     try {
-      return decodeDelivery<TBody>(delivery, this.#accept, this.#noAck);
+      return decodeDelivery<TBody>(delivery, { accept: this.#accept, schema: undefined, noAck: this.#noAck });
     } catch (error) {
       // Undecodable or not accepted: dropped (dead-lettered where the queue has a DLX), never handed out twice.
       if (!this.#noAck) await delivery.settler.reject(delivery, false);

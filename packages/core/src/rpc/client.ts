@@ -2,17 +2,17 @@ import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { AcceptList, encodeBody } from '../codec.js';
 import type { Connection } from '../connection.js';
+import { decodeDelivery } from '../consumer-dispatch.js';
 import { declareObject } from '../declarative/declare.js';
 import { Exchange } from '../declarative/exchange.js';
 import { SafeEmitter } from '../emitter.js';
 import { ConnectionError, MessageStateError, RemoteError, TimeoutError, toError, WarrenError } from '../errors.js';
-import { decodeDelivery } from '../inbound.js';
 import type { Message } from '../message.js';
 import { parseOptions } from '../options.js';
 import type { Headers, MessageProperties } from '../properties.js';
 import type { Subscription } from '../subscription.js';
 import type { Delivery, DirectReplyChannel, OutboundMessage } from '../transport.js';
-import { readErrorBody, RPC_ERROR_HEADER } from './reply-format.js';
+import { RPC_ERROR_HEADER, readErrorBody } from './reply-format.js';
 
 /** What `new RpcClient(conn, options)` takes. */
 export interface RpcClientOptions {
@@ -198,15 +198,20 @@ export class RpcClient<TRequest = unknown, TResult = unknown> extends SafeEmitte
     return new Promise((resolve, reject) => {
       const pending = new PendingCall(resolve, reject, route);
       this.#pending.set(correlationId, pending);
-      pending.timer = setTimeout(() => {
-        if (this.#settle(correlationId, pending) === undefined) return;
-        reject(
-          new TimeoutError(
-            `No reply to the call to "${this.#options.routingKey}" within ${timeoutMs} ms. Check that an RpcServer consumes that queue, or give the call more time (timeoutMs).`,
-          ),
-        );
-      }, Math.max(0, timeoutMs - (Date.now() - startedAt)));
-      route.send(message).then(undefined, (error: unknown) => this.#sendFailed(error, route, message, correlationId, pending));
+      pending.timer = setTimeout(
+        () => {
+          if (this.#settle(correlationId, pending) === undefined) return;
+          reject(
+            new TimeoutError(
+              `No reply to the call to "${this.#options.routingKey}" within ${timeoutMs} ms. Check that an RpcServer consumes that queue, or give the call more time (timeoutMs).`,
+            ),
+          );
+        },
+        Math.max(0, timeoutMs - (Date.now() - startedAt)),
+      );
+      route
+        .send(message)
+        .then(undefined, (error: unknown) => this.#sendFailed(error, route, message, correlationId, pending));
     });
   }
 
@@ -254,7 +259,7 @@ export class RpcClient<TRequest = unknown, TResult = unknown> extends SafeEmitte
     this.#settle(id, pending);
     let message: Message;
     try {
-      message = decodeDelivery(delivery, this.#accept, true);
+      message = decodeDelivery(delivery, { accept: this.#accept, schema: undefined, noAck: true });
     } catch (error) {
       pending.reject(toError(error));
       return;

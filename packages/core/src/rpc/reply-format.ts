@@ -18,7 +18,9 @@ export function describeThrown(thrown: unknown): RpcErrorBody {
 
 /** Reads an error reply's body back; tolerant of a peer that sent something else. */
 export function readErrorBody(body: unknown): RpcErrorBody {
-  const record = (typeof body === 'object' && body !== null ? body : {}) as Partial<Record<'name' | 'message', unknown>>;
+  const record = (typeof body === 'object' && body !== null ? body : {}) as Partial<
+    Record<'name' | 'message', unknown>
+  >;
   return {
     name: typeof record.name === 'string' ? record.name : 'Error',
     message: typeof record.message === 'string' ? record.message : 'The remote handler failed.',

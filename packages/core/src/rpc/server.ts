@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { encodeBody } from '../codec.js';
 import type { Connection } from '../connection.js';
 import { Consumer } from '../consumer.js';
@@ -7,7 +8,6 @@ import { SafeEmitter } from '../emitter.js';
 import { ConfigurationError, MessageStateError, toError, WarrenError } from '../errors.js';
 import type { Message } from '../message.js';
 import { parseOptions } from '../options.js';
-import { z } from 'zod';
 import type { MessageProperties } from '../properties.js';
 import type { OutboundMessage } from '../transport.js';
 import { describeThrown, RPC_ERROR_HEADER } from './reply-format.js';
@@ -27,7 +27,10 @@ export interface RpcServerOptions {
 }
 
 /** Answers one request: its result is the reply; what it throws goes back as a `RemoteError` (name and message). */
-export type RpcHandler<TRequest, TResult> = (request: TRequest, message: Message<TRequest>) => TResult | Promise<TResult>;
+export type RpcHandler<TRequest, TResult> = (
+  request: TRequest,
+  message: Message<TRequest>,
+) => TResult | Promise<TResult>;
 
 /** Events of an {@link RpcServer}. */
 export interface RpcServerEvents {
@@ -70,7 +73,8 @@ export class RpcServer<TRequest = unknown, TResult = unknown> extends SafeEmitte
     super();
     this.connection = connection;
     this.#options = parseOptions(serverOptionsSchema, options, 'RpcServer options');
-    if (typeof handler !== 'function') throw new ConfigurationError('new RpcServer(conn, options, handler): handler must be a function.');
+    if (typeof handler !== 'function')
+      throw new ConfigurationError('new RpcServer(conn, options, handler): handler must be a function.');
     this.#handler = handler;
   }
 
