@@ -1,4 +1,4 @@
-import type { DeliveryInfo, MessageProperties } from '@warren/core';
+import type { DeliveryInfo, Headers, MessageProperties } from '@warren/core';
 import type { Delivery, DeliverySettler } from '@warren/core/transport';
 import type { Channel, Message } from 'amqplib';
 import { fromAmqplibProperties, toDeliveryInfo } from './marshal.js';
@@ -38,7 +38,8 @@ export class AmqpDelivery implements Delivery {
   }
 
   get info(): DeliveryInfo {
-    if (this.#info === undefined) this.#info = toDeliveryInfo(this.#raw.fields, this.#queue);
+    if (this.#info === undefined)
+      this.#info = toDeliveryInfo(this.#raw.fields, this.#queue, this.#raw.properties.headers as Headers | undefined);
     return this.#info;
   }
 

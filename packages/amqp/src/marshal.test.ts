@@ -162,4 +162,12 @@ describe('wire conversions', () => {
     });
     expect('consumerTag' in toDeliveryInfo({ ...fields, messageCount: 0 }, 'q')).toBe(false);
   });
+
+  it("shows a quorum queue's x-delivery-count as deliveryCount, and nothing when the header is absent", () => {
+    const fields = { deliveryTag: 1, redelivered: true, exchange: '', routingKey: 'q', consumerTag: 'c' };
+    expect(toDeliveryInfo(fields, 'q', { 'x-delivery-count': 2 }).deliveryCount).toBe(2);
+    expect(toDeliveryInfo(fields, 'q', { 'x-delivery-count': 3n }).deliveryCount).toBe(3);
+    expect('deliveryCount' in toDeliveryInfo(fields, 'q', {})).toBe(false);
+    expect('deliveryCount' in toDeliveryInfo(fields, 'q', { 'x-delivery-count': 'two' })).toBe(false);
+  });
 });

@@ -71,8 +71,11 @@ export function fromAmqplibProperties(raw: AmqplibProperties): MessageProperties
   } as MessageProperties;
 }
 
-/** Core's delivery info for a delivered message; `consumerTag` is absent for a basic.get. */
-export function toDeliveryInfo(fields: MessageFields, queue: string): DeliveryInfo {
+/**
+ * Core's delivery info for a delivered message; `consumerTag` is absent for a basic.get. `deliveryCount` comes from
+ * the `x-delivery-count` header that RabbitMQ's quorum queues add to a redelivered message.
+ */
+export function toDeliveryInfo(fields: MessageFields, queue: string, headers?: Headers | undefined): DeliveryInfo {
   const info: DeliveryInfo = {
     exchange: fields.exchange,
     routingKey: fields.routingKey,
@@ -80,6 +83,9 @@ export function toDeliveryInfo(fields: MessageFields, queue: string): DeliveryIn
     queue,
   };
   if (fields.consumerTag !== undefined) info.consumerTag = fields.consumerTag;
+  const count = headers?.['x-delivery-count'];
+  if (typeof count === 'number') info.deliveryCount = count;
+  else if (typeof count === 'bigint') info.deliveryCount = Number(count);
   return info;
 }
 

@@ -26,6 +26,11 @@ export interface DeliveryInfo {
   exchange: string;
   routingKey: string;
   redelivered: boolean;
+  /**
+   * How many times the broker delivered this message before without an ack, where it counts them (RabbitMQ quorum
+   * queues' `x-delivery-count`, compared with the queue's `deliveryLimit`); absent elsewhere.
+   */
+  deliveryCount?: number;
   /** Absent for a message taken with `fetch`. */
   consumerTag?: string;
   queue: string;

@@ -34,6 +34,10 @@ export interface QueueArguments {
   singleActiveConsumer?: boolean | undefined;
   /** RabbitMQ quorum queues: redeliveries before the message is dead-lettered. */
   deliveryLimit?: number | undefined;
+  /** RabbitMQ quorum queues: how many cluster nodes hold a replica when the queue is created. */
+  quorumInitialGroupSize?: number | undefined;
+  /** RabbitMQ streams: how long the stream keeps its data (`'7D'`, `'12h'`, `'30m'`...). */
+  maxAge?: string | undefined;
   queueMode?: 'default' | 'lazy' | undefined;
   [raw: string]: unknown;
 }

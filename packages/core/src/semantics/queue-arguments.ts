@@ -13,6 +13,8 @@ export interface NormalizedQueueArguments {
   queueType?: string;
   singleActiveConsumer?: boolean;
   deliveryLimit?: number;
+  quorumInitialGroupSize?: number;
+  maxAge?: string;
   queueMode?: string;
   /** Arguments that have no friendly name, kept as given. */
   other: Record<string, unknown>;
@@ -31,6 +33,8 @@ export const QUEUE_ARGUMENT_NAMES = {
   queueType: 'x-queue-type',
   singleActiveConsumer: 'x-single-active-consumer',
   deliveryLimit: 'x-delivery-limit',
+  quorumInitialGroupSize: 'x-quorum-initial-group-size',
+  maxAge: 'x-max-age',
   queueMode: 'x-queue-mode',
 } as const satisfies Record<string, string>;
 
