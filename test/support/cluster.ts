@@ -83,11 +83,21 @@ const LOCK = join(CLUSTER_DIR, 'test.lock');
  * taken over.
  */
 export async function withClusterLock<T>(body: () => Promise<T>): Promise<T> {
+  const release = await acquireClusterLock();
+  try {
+    return await body();
+  } finally {
+    await release();
+  }
+}
+
+/** Takes the cluster's test lock (see withClusterLock) and resolves with the function that releases it. */
+export async function acquireClusterLock(): Promise<() => Promise<void>> {
   const deadline = Date.now() + 15 * 60_000;
   for (;;) {
     try {
       await writeFile(LOCK, String(process.pid), { flag: 'wx' });
-      break;
+      return () => rm(LOCK, { force: true });
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       const holder = Number((await readFile(LOCK, 'utf8').catch(() => '')).trim());
@@ -99,11 +109,6 @@ export async function withClusterLock<T>(body: () => Promise<T>): Promise<T> {
       await new Promise((resolve) => setTimeout(resolve, 500));
     }
   }
-  try {
-    return await body();
-  } finally {
-    await rm(LOCK, { force: true });
-  }
 }
 
 function alive(pid: number): boolean {
@@ -114,4 +119,9 @@ function alive(pid: number): boolean {
   } catch {
     return false;
   }
+}
+
+/** Resets our own TCP connection from the kernel (`ss -K`, as root): the client sees the cut at once. */
+export async function resetOwnSocket(localPort: number): Promise<void> {
+  await run('ss', ['-K', '-tnH', 'state', 'established', 'src', `127.0.0.1:${localPort}`], { timeout: 30_000 });
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { toExchangeArguments, toQueueArguments } from './arguments.js';
+import { ConfigurationError } from '@warren/core';
+import { toExchangeArguments, toQueueArguments, withDefaultQueueType } from './arguments.js';
 
 describe('toQueueArguments', () => {
   it("translates core's friendly names to RabbitMQ's", () => {
@@ -42,6 +43,34 @@ describe('toExchangeArguments', () => {
     expect(toExchangeArguments({ alternateExchange: 'ae', 'x-delayed-type': 'direct' })).toEqual({
       'alternate-exchange': 'ae',
       'x-delayed-type': 'direct',
+    });
+  });
+});
+
+describe('queue types', () => {
+  it('refuses a queue type RabbitMQ does not know, naming the ones it does', () => {
+    expect(() => toQueueArguments({ queueType: 'nonsense' as 'quorum' })).toThrow(ConfigurationError);
+    expect(() => toQueueArguments({ 'x-queue-type': 'lazy' })).toThrow(/'classic', 'quorum' or 'stream'/);
+    expect(toQueueArguments({ 'x-queue-type': 'stream' })).toEqual({ 'x-queue-type': 'stream' });
+  });
+
+  it('gives durable queues without a type the connection default', () => {
+    expect(withDefaultQueueType({ name: 'q', durable: true }, 'quorum')).toEqual({ 'x-queue-type': 'quorum' });
+    // A named queue is durable unless told otherwise.
+    expect(withDefaultQueueType({ name: 'q' }, 'quorum')).toEqual({ 'x-queue-type': 'quorum' });
+    expect(withDefaultQueueType({ name: 'q' }, undefined)).toEqual({});
+  });
+
+  it('leaves alone what cannot be a quorum queue, and a type given by the queue itself', () => {
+    expect(withDefaultQueueType({ name: 'q', durable: false }, 'quorum')).toEqual({});
+    expect(withDefaultQueueType({ name: '' }, 'quorum')).toEqual({});
+    expect(withDefaultQueueType({ name: 'q', exclusive: true }, 'quorum')).toEqual({});
+    expect(withDefaultQueueType({ name: 'q', autoDelete: true }, 'quorum')).toEqual({});
+    expect(withDefaultQueueType({ name: 'q', arguments: { maxPriority: 5 } }, 'quorum')).toEqual({
+      'x-max-priority': 5,
+    });
+    expect(withDefaultQueueType({ name: 'q', arguments: { queueType: 'stream' } }, 'quorum')).toEqual({
+      'x-queue-type': 'stream',
     });
   });
 });

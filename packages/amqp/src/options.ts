@@ -44,6 +44,11 @@ export const amqpOptionsSchema = z
      * the election; a nack on an older channel (a queue full with overflow reject-publish) rejects at once.
      */
     nackRetries: count(0, 100).default(5),
+    /**
+     * The type of the durable queues this connection declares without one (not exclusive, not auto-delete, no
+     * priorities): `'quorum'` moves an application to replicated queues on a cluster without touching its code.
+     */
+    defaultQueueType: z.enum(['classic', 'quorum']).optional(),
     /** Disables Nagle's algorithm on the socket (lower latency for small messages). */
     noDelay: booleanish.default(true),
     /** TCP keep-alive on the socket. */

@@ -30,7 +30,7 @@ import type {
   TransportSession,
 } from '@warren/core/transport';
 import type { ChannelModel } from 'amqplib';
-import { toExchangeArguments, toQueueArguments } from './arguments.js';
+import { toExchangeArguments, withDefaultQueueType } from './arguments.js';
 import { AMQP_CAPABILITIES } from './capabilities.js';
 import { type AmqpConnection, openConnection } from './connect.js';
 import { AmqpConsumer, type ConsumerContext } from './consumer.js';
@@ -157,7 +157,7 @@ export class AmqpSession implements TransportSession {
           durable: spec.durable ?? name !== '',
           exclusive: spec.exclusive ?? false,
           autoDelete: spec.autoDelete ?? false,
-          arguments: toQueueArguments(spec.arguments),
+          arguments: withDefaultQueueType({ ...spec, name }, this.#options.defaultQueueType),
         });
         return { queue: reply.queue, messageCount: reply.messageCount, consumerCount: reply.consumerCount };
       },
