@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
 import { ConfigurationError } from '@warren/core';
+import { describe, expect, it } from 'vitest';
 import { toExchangeArguments, toQueueArguments, withDefaultQueueType } from './arguments.js';
 
 describe('toQueueArguments', () => {
