@@ -1,6 +1,6 @@
 import { SerializationError } from '@warren/core';
 import { describe, expect, it } from 'vitest';
-import { decodeFrame, encodeFrame } from './frame.js';
+import { decodeFrame, encodeFrame, encodeTextFrame } from './frame.js';
 
 describe('channel frames', () => {
   it('round-trips a content type and any payload bytes, newlines included', () => {
@@ -10,6 +10,13 @@ describe('channel frames', () => {
     const decoded = decodeFrame(frame);
     expect(decoded.contentType).toBe('application/x-msgpack');
     expect(decoded.payload.equals(payload)).toBe(true);
+  });
+
+  it('writes a text payload as the same bytes, as a string', () => {
+    const text = encodeTextFrame('application/json', '{"ü":"\\n"}');
+    expect(Buffer.from(text).equals(encodeFrame('application/json', Buffer.from('{"ü":"\\n"}')))).toBe(true);
+    expect(decodeFrame(Buffer.from(text)).payload.toString()).toBe('{"ü":"\\n"}');
+    expect(() => encodeTextFrame('a\nb', '')).toThrow(SerializationError);
   });
 
   it('keeps an empty payload', () => {

@@ -26,6 +26,14 @@ export function encodeFrame(contentType: string, payload: Buffer): Buffer {
   return frame;
 }
 
+/** The same frame as a string, for a payload that is text: the bytes on the wire are identical (utf-8). */
+export function encodeTextFrame(contentType: string, payload: string): string {
+  if (contentType.includes('\n')) {
+    throw new SerializationError(`A content type cannot hold a newline (got ${JSON.stringify(contentType)}).`);
+  }
+  return `${contentType}\n${payload}`;
+}
+
 /** Splits a frame; bytes that are no frame (written by something else than warren) are a SerializationError. */
 export function decodeFrame(frame: Buffer): Frame {
   const end = frame.indexOf(NEWLINE);

@@ -61,13 +61,21 @@ export class RedisLink {
   }
 
   /** Runs a command once connected, mapping its failure. */
-  async run<T>(what: string, command: (client: Redis) => Promise<T>): Promise<T> {
-    await this.ready();
-    try {
-      return await command(this.client);
-    } catch (error) {
+  run<T>(what: string, command: (client: Redis) => Promise<T>): Promise<T> {
+    const fail = (error: unknown): never => {
       throw channelError(error, this.label, what);
+    };
+    // Connected: straight to the command (the hot path of send and receive: no extra promise hop).
+    if (this.client.status === 'ready' && this.#ready) {
+      try {
+        return command(this.client).catch(fail);
+      } catch (error) {
+        return Promise.reject(channelError(error, this.label, what));
+      }
     }
+    return this.ready()
+      .then(() => command(this.client))
+      .catch(fail);
   }
 
   /** Whether ioredis stopped trying (the first connect failed, or reconnecting ran out of retries). */
