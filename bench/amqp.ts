@@ -10,7 +10,8 @@
  * round; the figures are the medians. Client CPU is user + system time of this process per message.
  *
  *   npx tsx bench/amqp.ts          (after npm run build; WARREN_AMQP_URL picks another broker,
- *                                   WARREN_BENCH_MESSAGES and WARREN_BENCH_ROUNDS the sizes)
+ *                                   WARREN_BENCH_MESSAGES and WARREN_BENCH_ROUNDS the sizes,
+ *                                   WARREN_BENCH_SCENARIOS=publish,consume,e2e,fake which to run)
  */
 import { randomBytes } from 'node:crypto';
 import net from 'node:net';
@@ -27,6 +28,8 @@ const WINDOW = 1000;
 const PREFETCH = 100;
 const MESSAGES = Number(process.env.WARREN_BENCH_MESSAGES ?? 20_000);
 const ROUNDS = Number(process.env.WARREN_BENCH_ROUNDS ?? 3);
+const ALL_SCENARIOS: Scenario[] = ['publish', 'consume', 'e2e', 'fake'];
+const SCENARIOS = (process.env.WARREN_BENCH_SCENARIOS?.split(',') as Scenario[] | undefined) ?? ALL_SCENARIOS;
 const FRAME_MAX = 131_072;
 const RUN = randomBytes(3).toString('hex');
 let sequence = 0;
@@ -113,10 +116,10 @@ export async function runAmqpBench(messages = MESSAGES): Promise<BenchRow[]> {
   const admin = await clients.amqplib.createChannel();
   try {
     // Warm-up: JIT and the broker's queue processes, for every subject.
-    for (const scenario of ['publish', 'consume', 'e2e', 'fake'] as const)
+    for (const scenario of SCENARIOS)
       for (const subject of SUBJECTS)
         await measure(scenario, subject, scenario === 'fake' ? fakeClients : clients, admin, 3_000);
-    for (const scenario of ['publish', 'consume', 'e2e', 'fake'] as const) {
+    for (const scenario of SCENARIOS) {
       const results: Record<Subject, Measurement[]> = { amqplib: [], 'amqp-client': [], warren: [] };
       for (let round = 0; round < ROUNDS; round++) {
         for (let i = 0; i < SUBJECTS.length; i++) {

@@ -10,11 +10,12 @@
  */
 import type { WarrenError } from '@warren/core';
 import { Fifo, type OutboundMessage } from '@warren/core/transport';
-import type { ChannelModel, ConfirmChannel, Message, Options } from 'amqplib';
+import type { Socket } from 'node:net';
+import type { ChannelModel, ConfirmChannel, Message } from 'amqplib';
 import { ConfirmWindow } from './confirm-window.js';
-import { toPublishOptions } from './marshal.js';
 import { type NackRetryPolicy, replacementDelay, retriesNack } from './nack-retry.js';
 import { channelErrorFor, publishErrors } from './publish-errors.js';
+import { PublishWriter } from './publish-writer.js';
 import { looksLike, ReturnAttribution } from './return-attribution.js';
 import type { WriteCoalescer } from './write-coalescer.js';
 
@@ -26,6 +27,9 @@ export interface PublishSettings {
   /** Which nacks send the message again on a new channel (see nack-retry.ts). */
   nackRetry: NackRetryPolicy;
 }
+
+/** Unsent bytes the socket may hold before publishes wait for it to drain, unless `highWaterMark` says otherwise. */
+const DEFAULT_SOCKET_BACKLOG = 1024 * 1024;
 
 /** One publish, from `publish()` until its promise settles. */
 class PendingPublish {
@@ -43,17 +47,20 @@ type Executor = (resolve: () => void, reject: (error: WarrenError) => void) => v
 
 export class PublishPipeline {
   readonly #model: ChannelModel;
+  readonly #socket: Socket;
   readonly #settings: PublishSettings;
   readonly #warn: (error: Error) => void;
   readonly #coalescer: WriteCoalescer;
   #channel: ConfirmChannel | null = null;
+  /** Writes the open channel's publishes to the socket; null while no channel is open. */
+  #writer: PublishWriter | null = null;
   #opening: Promise<void> | null = null;
   #window = new ConfirmWindow<PendingPublish>();
   /** Publishes not yet written, oldest first. */
   readonly #waiting = new Fifo<PendingPublish>();
   /** Attributes each basic.return to its publish, by the order of frames (see ReturnAttribution). */
   #returns = new ReturnAttribution<PendingPublish>();
-  /** amqplib said its write buffer is full: wait for 'drain'. */
+  /** The socket holds too many unsent bytes: wait for its 'drain'. */
   #blocked = false;
   /** Set once the session is closed or lost: new publishes are refused. */
   #dead: WarrenError | null = null;
@@ -69,8 +76,16 @@ export class PublishPipeline {
   #replacementsInARow = 0;
   #replacementTimer: NodeJS.Timeout | null = null;
 
-  constructor(model: ChannelModel, settings: PublishSettings, coalescer: WriteCoalescer, warn: (error: Error) => void) {
+  constructor(
+    model: ChannelModel,
+    socket: Socket,
+    settings: PublishSettings,
+    coalescer: WriteCoalescer,
+    warn: (error: Error) => void,
+  ) {
     this.#model = model;
+    this.#socket = socket;
+    socket.on('drain', this.#onDrain);
     this.#coalescer = coalescer;
     this.#settings = settings;
     this.#warn = warn;
@@ -147,8 +162,11 @@ export class PublishPipeline {
   close(): void {
     clearInterval(this.#sweeper);
     this.#cancelReplacement();
+    this.#socket.off('drain', this.#onDrain);
     const channel = this.#channel;
     this.#channel = null;
+    this.#writer?.discard();
+    this.#writer = null;
     channel?.close().catch(() => undefined);
   }
 
@@ -159,23 +177,24 @@ export class PublishPipeline {
   }
 
   #write(pending: PendingPublish): void {
-    const channel = this.#channel as ConfirmChannel;
-    const { message } = pending;
-    let flowing: boolean;
+    const writer = this.#writer as PublishWriter;
     try {
-      // amqplib skips undefined properties; its typings, under exactOptionalPropertyTypes, do not say so.
-      const options = toPublishOptions(message.properties, message.mandatory) as Options.Publish;
-      flowing = channel.publish(message.exchange, message.routingKey, message.content, options);
+      writer.write(pending.message);
     } catch (error) {
-      // amqplib validates and encodes before it writes anything, so no delivery tag was used.
+      // The encoder checks and encodes before anything is written, so no delivery tag was used.
       pending.reject(publishErrors.unencodable(error));
       this.#checkIdle();
       return;
     }
-    this.#coalescer.wrote();
     this.#window.add(pending);
-    if (!flowing) this.#blocked = true;
+    if (writer.backedUp) this.#blocked = true;
   }
+
+  readonly #onDrain = (): void => {
+    if (!this.#blocked || this.#channel === null) return;
+    this.#blocked = false;
+    this.#pump();
+  };
 
   /** Writes waiting publishes while the channel takes them. */
   #pump(): void {
@@ -213,9 +232,20 @@ export class PublishPipeline {
       channel.close().catch(() => undefined);
       return;
     }
+    // Confirms are tracked here, by tag; amqplib's own bookkeeping of confirm callbacks (there are none: its
+    // publish is not used) would only cost time on every ack.
+    channel.removeAllListeners('ack');
+    channel.removeAllListeners('nack');
     this.#attach(channel);
     this.#channel = channel;
     this.#channelOpenedAt = Date.now();
+    this.#writer = new PublishWriter(
+      this.#socket,
+      this.#coalescer,
+      (channel as unknown as { ch: number }).ch,
+      (this.#model.connection as unknown as { frameMax: number }).frameMax,
+      this.#settings.highWaterMark ?? DEFAULT_SOCKET_BACKLOG,
+    );
     this.#window = new ConfirmWindow();
     this.#blocked = false;
     this.#retiring = false;
@@ -248,11 +278,6 @@ export class PublishPipeline {
       if (this.#channel !== channel) return;
       this.#returns.returnArrived(message, this.#returned);
     });
-    channel.on('drain', () => {
-      if (this.#channel !== channel) return;
-      this.#blocked = false;
-      this.#pump();
-    });
     channel.on('error', (error: unknown) => {
       channelError = error;
     });
@@ -260,6 +285,8 @@ export class PublishPipeline {
     channel.on('close', () => {
       if (this.#channel !== channel) return;
       this.#channel = null;
+      this.#writer?.discard();
+      this.#writer = null;
       this.#blocked = false;
       this.#retiring = false;
       this.#requeueRetries();
@@ -315,6 +342,8 @@ export class PublishPipeline {
     if (!this.#retiring || this.#window.size > 0 || this.#replacementTimer !== null) return;
     const channel = this.#channel;
     this.#channel = null;
+    this.#writer?.discard();
+    this.#writer = null;
     this.#retiring = false;
     channel?.close().catch(() => undefined);
     const delay = replacementDelay(this.#settings.nackRetry, this.#replacementsInARow++);

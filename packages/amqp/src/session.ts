@@ -81,6 +81,7 @@ export class AmqpSession implements TransportSession {
     const coalescer = new WriteCoalescer(this.#socket);
     this.#publisher = new PublishPipeline(
       this.#model,
+      this.#socket,
       {
         maxInFlight: request.options.maxInFlight,
         publishTimeoutMs: request.publishTimeoutMs,

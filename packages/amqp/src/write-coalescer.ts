@@ -28,11 +28,22 @@ export class WriteCoalescer {
     process.nextTick(this.#scheduleUncork);
   }
 
+  /**
+   * Sends what is corked now, without waiting for the end of the turn (the publish path writes its batches
+   * while the send loop runs). A later `wrote()` in the same turn corks again.
+   */
+  flushNow(): void {
+    if (!this.#corked) return;
+    this.#corked = false;
+    this.#socket.uncork();
+  }
+
   readonly #scheduleUncork = (): void => {
     setImmediate(this.#uncork);
   };
 
   readonly #uncork = (): void => {
+    if (!this.#corked) return;
     this.#corked = false;
     this.#socket.uncork();
   };
