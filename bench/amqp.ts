@@ -16,7 +16,7 @@
 import { randomBytes } from 'node:crypto';
 import net from 'node:net';
 import { pathToFileURL } from 'node:url';
-import { AMQPClient, type AMQPChannel } from '@cloudamqp/amqp-client';
+import { type AMQPChannel, AMQPClient } from '@cloudamqp/amqp-client';
 import '@warren/amqp';
 import { type Connection, Consumer, connect, Publisher } from '@warren/core';
 import amqplib, { type ChannelModel, type ConfirmChannel } from 'amqplib';

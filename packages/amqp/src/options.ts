@@ -34,8 +34,8 @@ export const amqpOptionsSchema = z
      */
     maxInFlight: count(1, 1_000_000).default(10_000),
     /**
-     * Bytes of frames queued per channel before amqplib reports back-pressure (`publish` returning false); past
-     * it `publish` waits for the socket to drain.
+     * Bytes of published frames the socket may hold unsent (the kernel's buffers full) before `publish` waits for
+     * it to drain; 1 MiB unless given.
      */
     highWaterMark: count(1, 2 ** 31 - 1).optional(),
     /**

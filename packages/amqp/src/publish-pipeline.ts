@@ -5,12 +5,14 @@
  * timeout) while the channel reopens, while amqplib reports back-pressure, or while `maxInFlight` messages wait
  * for their confirm.
  *
- * Hot path: one pending record and the promise per message; one periodic sweep (not a timer per message) rejects
- * what times out; confirms are found by tag in a ring buffer.
+ * Hot path: one pending record and the promise per message; the frames are encoded and written by PublishWriter
+ * (in batches, while the send loop runs, waiting for the socket's 'drain' past `highWaterMark`); one periodic sweep
+ * (not a timer per message) rejects what times out; confirms are found by tag in a ring buffer.
  */
+
+import type { Socket } from 'node:net';
 import type { WarrenError } from '@warren/core';
 import { Fifo, type OutboundMessage } from '@warren/core/transport';
-import type { Socket } from 'node:net';
 import type { ChannelModel, ConfirmChannel, Message } from 'amqplib';
 import { ConfirmWindow } from './confirm-window.js';
 import { type NackRetryPolicy, replacementDelay, retriesNack } from './nack-retry.js';
