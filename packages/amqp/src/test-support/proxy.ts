@@ -30,7 +30,11 @@ export async function freezableProxy(target: { host: string; port: number }): Pr
       if (!frozen) client.write(chunk);
     });
     client.on('close', () => upstream.destroy());
-    upstream.on('close', () => client.destroy());
+    // Frozen, the broker's side ending (it misses our heartbeats too) is not passed on either: a black-holed
+    // network delivers no FIN, and the client must find out by its own heartbeat.
+    upstream.on('close', () => {
+      if (!frozen) client.destroy();
+    });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
