@@ -21,3 +21,9 @@ if (existsSync(redisChannelsBench)) {
   };
   await runRedisChannelsBench();
 }
+
+const clusterBench = new URL('./cluster.ts', import.meta.url);
+if (existsSync(clusterBench)) {
+  const { runClusterBench } = (await import(clusterBench.href)) as { runClusterBench: () => Promise<unknown> };
+  await runClusterBench();
+}
