@@ -52,3 +52,31 @@ describe('Publisher and Consumer defaults', () => {
     await conn.close();
   });
 });
+
+describe('connect: failover list order', () => {
+  const urls = Array.from({ length: 8 }, (_, i) => `memory://failover-order-${i}`);
+
+  it('tries the URLs in the order given by default', async () => {
+    for (let i = 0; i < 5; i++) {
+      const conn = await connect(urls);
+      expect(conn.url).toBe(urls[0]);
+      await conn.close();
+    }
+  });
+
+  it("'shuffle' spreads connections over the list (clients of a cluster do not all load its first node)", async () => {
+    const firsts = new Set<string>();
+    for (let i = 0; i < 40; i++) {
+      const conn = await connect(urls, { failover: 'shuffle' });
+      firsts.add(conn.url);
+      await conn.close();
+    }
+    // Forty connections all starting on the same one of eight URLs would happen with probability 8^-39.
+    expect(firsts.size).toBeGreaterThan(1);
+    for (const url of firsts) expect(urls).toContain(url);
+  });
+
+  it('refuses an unknown strategy, naming the ones it knows', async () => {
+    await expect(connect(urls, { failover: 'random' as 'shuffle' })).rejects.toThrow(/failover/);
+  });
+});

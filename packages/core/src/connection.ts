@@ -40,7 +40,15 @@ export interface ConnectionEvents {
   error: [error: Error];
 }
 
-const COMMON_OPTIONS = new Set(['url', 'transport', 'heartbeat', 'connectTimeoutMs', 'publishTimeoutMs', 'reconnect']);
+const COMMON_OPTIONS = new Set([
+  'url',
+  'transport',
+  'heartbeat',
+  'connectTimeoutMs',
+  'publishTimeoutMs',
+  'reconnect',
+  'failover',
+]);
 
 /**
  * A connection to a broker through one transport. Its session supervisor owns the transport session and replaces
@@ -77,6 +85,7 @@ export class Connection extends SafeEmitter<ConnectionEvents> {
     const rawUrls = common.url === undefined ? ['memory://'] : Array.isArray(common.url) ? common.url : [common.url];
     if (rawUrls.length === 0) throw new ConfigurationError('connect() needs at least one URL.');
     const urls = rawUrls.map(parseUrl);
+    if (common.failover === 'shuffle') shuffle(urls);
     const transportName = common.transport ?? schemeOf(urls[0] as URL);
     const factory = await resolveTransport(transportName);
     for (const url of urls) {
@@ -361,4 +370,12 @@ export class Connection extends SafeEmitter<ConnectionEvents> {
  */
 export function connect(target?: string | string[] | ConnectOptions, options?: ConnectOptions): Promise<Connection> {
   return Connection.open(target ?? 'memory://', options);
+}
+
+/** Fisher-Yates, in place. */
+function shuffle<T>(items: T[]): void {
+  for (let i = items.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [items[i], items[j]] = [items[j] as T, items[i] as T];
+  }
 }

@@ -19,6 +19,7 @@ export const connectOptionsSchema = z
     heartbeat: z.coerce.number().min(0).default(60),
     connectTimeoutMs: z.coerce.number().positive().default(10_000),
     publishTimeoutMs: z.coerce.number().positive().default(30_000),
+    failover: z.enum(['in-order', 'shuffle']).default('in-order'),
     reconnect: z
       .union([reconnectSchema, z.literal(false)])
       .default({ retries: Number.POSITIVE_INFINITY, minDelayMs: 100, maxDelayMs: 30_000 }),
@@ -39,6 +40,11 @@ export interface ConnectOptions {
   connectTimeoutMs?: number;
   /** How long a send may wait for a confirm, back-pressure or a reconnect. Default 30 s. */
   publishTimeoutMs?: number;
+  /**
+   * How a failover list is used: `'in-order'` (the default) tries the URLs as given; `'shuffle'` shuffles them once
+   * when connecting, so that the clients of a cluster spread over its nodes instead of all loading the first.
+   */
+  failover?: 'in-order' | 'shuffle';
   /** Reconnection after a lost connection; `false` turns it off. */
   reconnect?: Partial<ReconnectOptions> | false;
   /** Options of the transport (see its package's README); URL query parameters set the same ones. */
