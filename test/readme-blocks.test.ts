@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 
-const READMES = ['packages/pulse/README.md', 'packages/events/README.md', 'packages/redis/README.md'];
+const READMES = ['README.md', 'packages/pulse/README.md', 'packages/events/README.md', 'packages/redis/README.md'];
 
 const repo = fileURLToPath(new URL('..', import.meta.url));
 const require = createRequire(import.meta.url);
