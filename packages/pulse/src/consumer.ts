@@ -224,12 +224,8 @@ export class PulseConsumer<TBody = PulseEnvelope> extends SafeEmitter<PulseConsu
   /** Whether the queue exists on the broker. */
   async queueExists(): Promise<boolean> {
     const connection = await this.connect();
-    const withCheck = connection as Connection & { checkQueue?: (name: string) => Promise<unknown> };
-    if (!withCheck.checkQueue) {
-      throw new ConfigurationError('queueExists() needs @warren/core with checkQueue.');
-    }
     try {
-      await withCheck.checkQueue(this.queueName);
+      await connection.checkQueue(this.queueName);
       return true;
     } catch (error) {
       if (error instanceof NotFoundError) return false;
@@ -305,6 +301,7 @@ export class PulseConsumer<TBody = PulseEnvelope> extends SafeEmitter<PulseConsu
     await connection.declareQueue(spec);
     for (const { exchange, keys } of patterns) {
       for (const routingKey of keys) {
+        // The exchange may still be deleted between the check and the bind.
         await connection.bindQueue({ queue: this.queueName, exchange, routingKey }).catch((error: unknown) => {
           throw error instanceof NotFoundError ? missingExchange(exchange, error) : error;
         });
@@ -322,13 +319,13 @@ export class PulseConsumer<TBody = PulseEnvelope> extends SafeEmitter<PulseConsu
   }
 }
 
-/** Checks that an exchange exists without creating it (passive declare). */
+/**
+ * Checks that an exchange exists without creating it (passive declare), before the queue is declared: a missing
+ * exchange leaves no queue behind.
+ */
 async function checkExchange(connection: Connection, exchange: string): Promise<void> {
-  // Core's checkExchange is being added; until then the bind that follows reports a missing exchange.
-  const withCheck = connection as Connection & { checkExchange?: (name: string) => Promise<unknown> };
-  if (!withCheck.checkExchange) return;
   try {
-    await withCheck.checkExchange(exchange);
+    await connection.checkExchange(exchange);
   } catch (error) {
     throw error instanceof NotFoundError ? missingExchange(exchange, error) : error;
   }

@@ -126,14 +126,21 @@ describe.skipIf(!(await brokerAvailable('@warren/pulse integration tests')))(
 
     it('a Pulse exchange that does not exist is a NotFoundError, and nothing is created', async () => {
       const exchange = `exchange/nobody-${RUN}/missing`;
-      const consumer = new consumers.GenericConsumer({ url: pulse.url, exchange, topic: '#', callback: () => {} });
+      const consumer = new consumers.GenericConsumer({
+        url: pulse.url,
+        exchange,
+        applabel: 'never',
+        durable: true,
+        topic: '#',
+        callback: () => {},
+      });
       const error = await consumer.start().catch((e: unknown) => e);
       expect(error).toBeInstanceOf(NotFoundError);
       expect((error as Error).message).toContain(`Pulse exchange "${exchange}" does not exist`);
+      await expect(consumer.queueExists()).resolves.toBe(false); // checked before the queue was declared
       await consumer.disconnect();
       const probe = await connect(AMQP_URL, { reconnect: false });
-      const { queue } = await probe.declareQueue({ exclusive: true });
-      await expect(probe.bindQueue({ queue, exchange, routingKey: '#' })).rejects.toBeInstanceOf(NotFoundError);
+      await expect(probe.checkExchange(exchange)).rejects.toBeInstanceOf(NotFoundError);
       await probe.close();
     });
 

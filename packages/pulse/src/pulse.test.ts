@@ -298,9 +298,18 @@ describe('Pulse bad input', () => {
   });
 
   it('a Pulse exchange that does not exist is a NotFoundError that says so', async () => {
-    const consumer = new consumers.CodeConsumer({ connection: admin, topic: '#', callback: () => {} });
+    const consumer = new consumers.CodeConsumer({
+      connection: admin,
+      applabel: 'kept',
+      durable: true,
+      topic: '#',
+      callback: () => {},
+    });
     const error = await consumer.start().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(NotFoundError);
     expect((error as Error).message).toMatch(/Pulse exchange "exchange\/code" does not exist.*never creates/);
+    // Checked before anything was declared: no durable queue is left behind, and the exchange was not created.
+    await expect(consumer.queueExists()).resolves.toBe(false);
+    await expect(admin.checkExchange('exchange/code')).rejects.toBeInstanceOf(NotFoundError);
   });
 });
