@@ -59,7 +59,7 @@ describe.skipIf(!(await requireBroker('Redis', REDIS_URL, 'DurableChannel tests'
     await dispatcher.channel.close(reply);
     // Only the liveness bookkeeping is left: no message, queue, held list or timeout.
     const keys = await keysOf(redis, prefix);
-    expect(keys.filter((k) => !/:(alive|i):/.test(k))).toEqual([]);
+    expect(keys.filter((k) => !/:(alive|i|tok):/.test(k))).toEqual([]);
     expect(dispatcher.timeouts).toEqual([]);
     expect(worker.timeouts).toEqual([]);
   });

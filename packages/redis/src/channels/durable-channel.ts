@@ -202,7 +202,7 @@ export class DurableChannel extends SafeEmitter<DurableChannelEvents> {
     );
     this.#assertOpen('close');
     const outcome = await this.#commands.run('closing a message', (client) =>
-      runScript(client, 'warrenDcClose', this.#keys.base, [id, this.name]),
+      runScript(client, 'warrenDcClose', this.#keys.base, [id, this.name, randomUUID()]),
     );
     this.#checkOutcome(outcome, id, 'close');
   }
@@ -236,7 +236,7 @@ export class DurableChannel extends SafeEmitter<DurableChannelEvents> {
   #link(role: string): RedisLink {
     const link = new RedisLink(
       redisTarget(this.#options),
-      `warren:dc:${this.name}:${role}`,
+      this.#keys.connectionName('dc', this.name, role),
       (error) => this.emit('error', error),
       role === 'blocking'
         ? // A BLMOVE cut by a lost connection must fail (and be retried here), not be sent again blindly by
@@ -278,7 +278,7 @@ export class DurableChannel extends SafeEmitter<DurableChannelEvents> {
           this.#rescue = false;
         }
         const taken = await this.#commands.run('taking a message', (client) =>
-          runScript(client, 'warrenDcTake', base, [this.name, this.instance], true),
+          runScript(client, 'warrenDcTake', base, [this.name, this.instance, randomUUID()], true),
         );
         if (taken) return this.#toMessage(taken);
         const remaining = deadline - Date.now();
@@ -287,7 +287,9 @@ export class DurableChannel extends SafeEmitter<DurableChannelEvents> {
         const blocking = this.#blocking;
         const seconds = Math.max(0.01, Math.min(BLOCK_SECONDS, remaining / 1000));
         const id = await blocking.run('waiting for a message', (client) =>
-          client.blmove(this.#keys.queue(this.name), this.#keys.held(this.instance), 'RIGHT', 'LEFT', seconds),
+          blocking.untilClosed(
+            client.blmove(this.#keys.queue(this.name), this.#keys.held(this.instance), 'RIGHT', 'LEFT', seconds),
+          ),
         );
         failures = 0;
         if (id === null) {

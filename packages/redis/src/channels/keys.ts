@@ -9,8 +9,20 @@ export class ChannelKeys {
   /** `{prefix}`: what every key starts with. */
   readonly base: string;
 
+  /** The prefix as given. */
+  readonly prefix: string;
+
   constructor(prefix: string) {
+    this.prefix = prefix;
     this.base = `{${prefix}}`;
+  }
+
+  /**
+   * The name a channel's connection shows in `CLIENT LIST` (`<prefix>:dc:worker.1:blocking`), so that an operator
+   * (or a test) finds it. White space, which Redis refuses in a name, becomes `_`.
+   */
+  connectionName(kind: 'rc' | 'dc', name: string, role: string): string {
+    return `${this.prefix}:${kind}:${name}:${role}`.replace(/\s/g, '_');
   }
 
   /** RemoteChannel: the pub/sub channel of a name. */

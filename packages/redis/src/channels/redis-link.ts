@@ -78,6 +78,28 @@ export class RedisLink {
       .catch(fail);
   }
 
+  /**
+   * `pending`, or a ConnectionError as soon as the connection closes first. For a blocking command on a client that
+   * does not re-send after a reconnect: ioredis then drops it without ever settling its promise.
+   */
+  untilClosed<T>(pending: Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const onClose = (): void =>
+        reject(new ConnectionError(`The connection to Redis at ${this.label} closed during a blocking read.`));
+      this.client.once('close', onClose);
+      pending.then(
+        (value) => {
+          this.client.off('close', onClose);
+          resolve(value);
+        },
+        (error: unknown) => {
+          this.client.off('close', onClose);
+          reject(error);
+        },
+      );
+    });
+  }
+
   /** Whether ioredis stopped trying (the first connect failed, or reconnecting ran out of retries). */
   get gaveUp(): boolean {
     return this.client.status === 'end';

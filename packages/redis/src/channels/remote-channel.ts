@@ -32,6 +32,7 @@ export interface RemoteChannelEvents {
 export class RemoteChannel extends SafeEmitter<RemoteChannelEvents> {
   readonly name: string;
   readonly #options: ParsedChannelOptions;
+  readonly #keys: ChannelKeys;
   readonly #channel: string;
   readonly #codec: ChannelCodec;
   readonly #listeners: RemoteListener[] = [];
@@ -49,9 +50,11 @@ export class RemoteChannel extends SafeEmitter<RemoteChannelEvents> {
     if (typeof name !== 'string' || name.length === 0) throw new ConfigurationError('A RemoteChannel needs a name.');
     this.name = name;
     this.#options = parseChannelOptions(options, 'RemoteChannel');
-    this.#channel = new ChannelKeys(this.#options.prefix).broadcast(name);
+    const keys = new ChannelKeys(this.#options.prefix);
+    this.#keys = keys;
+    this.#channel = keys.broadcast(name);
     this.#codec = new ChannelCodec(this.#options.serializer, this.#options.accept ?? [this.#options.serializer]);
-    this.#publisher = new RedisLink(redisTarget(this.#options), `warren:rc:${name}:publish`, (error) =>
+    this.#publisher = new RedisLink(redisTarget(this.#options), keys.connectionName('rc', name, 'publish'), (error) =>
       this.emit('error', error),
     );
   }
@@ -93,8 +96,10 @@ export class RemoteChannel extends SafeEmitter<RemoteChannelEvents> {
   }
 
   async #subscribe(): Promise<void> {
-    const subscriber = new RedisLink(redisTarget(this.#options), `warren:rc:${this.name}:subscribe`, (error) =>
-      this.emit('error', error),
+    const subscriber = new RedisLink(
+      redisTarget(this.#options),
+      this.#keys.connectionName('rc', this.name, 'subscribe'),
+      (error) => this.emit('error', error),
     );
     this.#subscriber = subscriber;
     subscriber.client.on('messageBuffer', (_channel: Buffer, frame: Buffer) => this.#deliver(frame));

@@ -26,6 +26,10 @@ local function put(id, frame, from, to, timeout, inReplyTo)
   if inReplyTo ~= '' then redis.call('HSET', m, 'q', inReplyTo) end
   redis.call('LPUSH', base .. ':q:' .. to, id)
 end
+local function heldBy(id, instance)
+  local f = redis.call('HMGET', base .. ':m:' .. id, 'st', 'h')
+  return f[1] == 'held' and f[2] == instance
+end
 local function deliver(id, instance)
   local m = base .. ':m:' .. id
   redis.call('HSET', m, 'st', 'held', 'h', instance)
@@ -86,29 +90,47 @@ forget(ARGV[2], f)
 put(ARGV[4], ARGV[5], ARGV[3], f[3], ARGV[6], ARGV[2])
 return 'ok'`,
 
-  /** message id, the closer's name → 'ok' or why not. */
+  /** message id, the closer's name, token → 'ok' or why not; 'ok' again when run again with the same token. */
   warrenDcClose: `
+local token = base .. ':tok:' .. ARGV[4]
+if redis.call('EXISTS', token) == 1 then return 'ok' end
 local f = check(ARGV[2], ARGV[3])
 if type(f) ~= 'table' then return f end
 forget(ARGV[2], f)
+redis.call('SET', token, ARGV[2], 'PX', 60000)
 return 'ok'`,
 
-  /** name, instance → a delivery { id, frame, from, to, in-reply-to, deliveries } or nil when the queue is empty. */
+  /**
+   * name, instance, token → a delivery { id, frame, from, to, in-reply-to, deliveries } or nil when the queue is
+   * empty. ioredis sends a command again after a reconnect when its reply was lost: the token makes that second run
+   * give the same message again instead of taking (and losing) a second one.
+   */
   warrenDcTake: `
+local token = base .. ':tok:' .. ARGV[4]
+local previous = redis.call('GET', token)
+if previous then
+  if heldBy(previous, ARGV[3]) then return deliver(previous, ARGV[3]) end
+  return false
+end
 local queue = base .. ':q:' .. ARGV[2]
 for _ = 1, 1000 do
   local id = redis.call('RPOP', queue)
   if not id then return false end
   if redis.call('HGET', base .. ':m:' .. id, 'st') == 'queued' then
     redis.call('LPUSH', base .. ':h:' .. ARGV[3], id)
+    redis.call('SET', token, id, 'PX', 60000)
     return deliver(id, ARGV[3])
   end
 end
 return false`,
 
-  /** name, instance, id (just moved into the held list by BLMOVE) → a delivery, or nil for a stale id. */
+  /**
+   * name, instance, id (just moved into the held list by BLMOVE) → a delivery, or nil for a stale id. Run twice (a
+   * reply lost in a reconnect), it gives the same delivery again.
+   */
   warrenDcClaimMoved: `
-if redis.call('HGET', base .. ':m:' .. ARGV[4], 'st') == 'queued' then return deliver(ARGV[4], ARGV[3]) end
+local st = redis.call('HGET', base .. ':m:' .. ARGV[4], 'st')
+if st == 'queued' or heldBy(ARGV[4], ARGV[3]) then return deliver(ARGV[4], ARGV[3]) end
 redis.call('LREM', base .. ':h:' .. ARGV[3], 0, ARGV[4])
 return false`,
 

@@ -116,3 +116,24 @@ export class ChannelChild {
     });
   }
 }
+
+/** Kills (CLIENT KILL ID) every connection whose name starts with `namePrefix`; resolves with how many. */
+export async function killClients(redis: Redis, namePrefix: string): Promise<number> {
+  const list = (await redis.client('LIST')) as string;
+  const ids = list
+    .split('\n')
+    .map((line) => ({ id: /\bid=(\d+)/.exec(line)?.[1], name: /\bname=(\S*)/.exec(line)?.[1] ?? '' }))
+    .filter((client) => client.id && client.name.startsWith(namePrefix))
+    .map((client) => client.id as string);
+  for (const id of ids) await redis.client('KILL', 'ID', id);
+  return ids.length;
+}
+
+/** The names of the connections whose name starts with `namePrefix`. */
+export async function clientNames(redis: Redis, namePrefix: string): Promise<string[]> {
+  const list = (await redis.client('LIST')) as string;
+  return list
+    .split('\n')
+    .map((line) => /\bname=(\S*)/.exec(line)?.[1] ?? '')
+    .filter((name) => name.startsWith(namePrefix));
+}
