@@ -180,8 +180,9 @@ export class PublishPipeline {
 
   #write(pending: PendingPublish): void {
     const writer = this.#writer as PublishWriter;
+    let flushed: boolean;
     try {
-      writer.write(pending.message);
+      flushed = writer.write(pending.message);
     } catch (error) {
       // The encoder checks and encodes before anything is written, so no delivery tag was used.
       pending.reject(publishErrors.unencodable(error));
@@ -189,7 +190,9 @@ export class PublishPipeline {
       return;
     }
     this.#window.add(pending);
-    if (writer.backedUp) this.#blocked = true;
+    // The socket's backlog only grows when a batch goes out (a batch sent at the end of a turn is seen here at
+    // the next one): reading it per message would cost more than the check is worth.
+    if (flushed && writer.backedUp) this.#blocked = true;
   }
 
   readonly #onDrain = (): void => {

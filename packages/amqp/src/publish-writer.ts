@@ -44,10 +44,11 @@ export class PublishWriter {
   }
 
   /**
-   * Encodes one message into the batch (and sends the batch if it is full). Throws, having written nothing, if
-   * the message cannot be encoded.
+   * Encodes one message into the batch (and sends the batch if it is full). Returns true when a batch went to
+   * the socket (then `backedUp` may have changed). Throws, having written nothing, if the message cannot be
+   * encoded.
    */
-  write(message: OutboundMessage): void {
+  write(message: OutboundMessage): boolean {
     const size = this.#encoder.measure(message);
     if (this.#end + size > this.#slab.length) {
       this.flush();
@@ -56,11 +57,15 @@ export class PublishWriter {
       this.#end = 0;
     }
     this.#end = this.#encoder.encode(message, this.#slab, this.#end);
-    if (++this.#messages >= BATCH_MESSAGES || this.#end - this.#start >= BATCH_BYTES) this.flush();
-    else if (!this.#flushScheduled) {
+    if (++this.#messages >= BATCH_MESSAGES || this.#end - this.#start >= BATCH_BYTES) {
+      this.flush();
+      return true;
+    }
+    if (!this.#flushScheduled) {
       this.#flushScheduled = true;
       process.nextTick(this.#flushAtTurnEnd);
     }
+    return false;
   }
 
   /** True when the socket holds more unsent bytes than allowed: stop writing until its 'drain'. */
