@@ -47,7 +47,9 @@ else if (scenario === 'consume') {
   const s = performance.now();
   await consume();
   const used = process.cpuUsage(c);
-  console.log(`consume ${Math.round(messages / ((performance.now() - s) / 1000))} msgs/s, ${((used.user + used.system) / messages).toFixed(1)} µs/msg`);
+  console.log(
+    `consume ${Math.round(messages / ((performance.now() - s) / 1000))} msgs/s, ${((used.user + used.system) / messages).toFixed(1)} µs/msg`,
+  );
 } else await Promise.all([consume(), publish()]);
 const used = process.cpuUsage(cpu);
 console.log(
