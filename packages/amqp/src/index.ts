@@ -7,6 +7,8 @@
  * import '@warren/amqp';
  * const conn = await connect('amqp://guest:guest@localhost:5672/');
  * ```
+ *
+ * @module @warren/amqp
  */
 import { registerTransport } from '@warren/core/transport';
 import { amqpTransport } from './transport.js';

@@ -35,7 +35,14 @@ function startHint(name: string, port: number): string {
 }
 
 /** The TCP endpoint of a broker URL, with the scheme's default port. Never echoes the URL (it may hold a password). */
-export function brokerEndpoint(url: string): { host: string; port: number; label: string } {
+export function brokerEndpoint(url: string): {
+  /** The host name or address (IPv6 without brackets). */
+  host: string;
+  /** The port: the URL's, or the scheme's default. */
+  port: number;
+  /** `host:port` for messages (IPv6 in brackets); never the credentials. */
+  label: string;
+} {
   let parsed: URL;
   try {
     parsed = new URL(url);

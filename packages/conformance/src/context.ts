@@ -4,10 +4,13 @@ import { TestScope } from './scope.js';
 
 /** What a case needs from the transport; it is skipped when the capabilities disclaim any of it. */
 export interface Requirements {
+  /** Boolean capabilities the case needs, every one of them. */
   capabilities?: readonly CapabilityFlag[];
+  /** Exchange types the case declares. */
   exchangeTypes?: readonly ExchangeType[];
 }
 
+/** How one conformance case is registered: what it needs, and its timeout. */
 export interface CaseOptions extends Requirements {
   /** Base timeout of the whole test in ms, before `timeScale`. Default 10 s. */
   timeoutMs?: number;

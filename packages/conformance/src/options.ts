@@ -3,14 +3,17 @@ import type { ExpectStatic } from 'vitest';
 
 /** What the suite needs from a test's context: skipping at run time, when capabilities are read from the connection. */
 export interface ConformanceTestContext {
+  /** Marks the running test skipped (a capability read at run time disclaims it). */
   skip(note?: string): void;
 }
 
+/** The body of one conformance test, given the test context. */
 export type ConformanceTestBody = (context: ConformanceTestContext) => Promise<void>;
 
 /** The slice of vitest's `it` the suite calls. */
 export interface ConformanceIt {
   (name: string, body: ConformanceTestBody, timeoutMs?: number): void;
+  /** Registers a test reported as skipped. */
   skip(name: string, body: ConformanceTestBody, timeoutMs?: number): void;
 }
 
@@ -20,10 +23,15 @@ export interface ConformanceIt {
  * vitest's `{ describe, it, expect, beforeAll, afterAll }` as they are.
  */
 export interface ConformanceTestApi {
+  /** Groups tests (vitest's `describe`). */
   describe(name: string, body: () => void): void;
+  /** Registers a test (vitest's `it`). */
   it: ConformanceIt;
+  /** Assertions (vitest's `expect`). */
   expect: ExpectStatic;
+  /** Runs once before the tests of the enclosing `describe` (vitest's `beforeAll`). */
   beforeAll(body: () => Promise<void> | void, timeoutMs?: number): void;
+  /** Runs once after them (vitest's `afterAll`). */
   afterAll(body: () => Promise<void> | void, timeoutMs?: number): void;
 }
 
@@ -36,6 +44,7 @@ export interface ConformanceOptions {
    * that need several clients (several consumers, a cut connection), and closes every one it opened.
    */
   connect: () => Promise<Connection>;
+  /** The test runner's functions: vitest's `{ describe, it, expect, beforeAll, afterAll }`. */
   test: ConformanceTestApi;
   /**
    * The transport's capabilities, when known before the run: tests that they disclaim are then reported as

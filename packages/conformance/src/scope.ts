@@ -24,9 +24,13 @@ export class TestScope {
   constructor(
     /** The suite's shared connection. */
     readonly conn: Connection,
+    /** The capabilities of the transport under test. */
     readonly caps: Capabilities,
+    /** The runner's `expect`. */
     readonly expect: ExpectStatic,
+    /** Multiplies every timeout (see `ConformanceOptions.timeScale`). */
     readonly timeScale: number,
+    /** Opens another connection to the broker under test (closed by `dispose`). */
     readonly openConnection: () => Promise<Connection>,
   ) {}
 
@@ -73,6 +77,7 @@ export class TestScope {
     return connection;
   }
 
+  /** A publisher on the scope's connection (or `connection`), closed by `dispose`. */
   publisher(options: PublisherOptions, connection: Connection = this.conn): Publisher {
     const publisher = new Publisher(connection, options);
     this.#clients.push(publisher);
@@ -91,7 +96,12 @@ export class TestScope {
     options: ConsumerOptions,
     inboxOptions?: InboxOptions,
     connection?: Connection,
-  ): { consumer: Consumer; inbox: Inbox } {
+  ): {
+    /** The consumer, not yet consuming. */
+    consumer: Consumer;
+    /** What it receives. */
+    inbox: Inbox;
+  } {
     const consumer = this.consumer(options, connection);
     return { consumer, inbox: new Inbox(consumer, inboxOptions) };
   }

@@ -5,13 +5,19 @@ import { encodeWith, serializers } from './serialization/serializers.js';
 
 /** What a message needs to be encoded: the body and how. */
 export interface EncodeRequest {
+  /** Name of a registered serializer (`json`, `text`, `binary`, `msgpack`, or one you registered). */
   serializer: string;
+  /** Name of a registered compression, or undefined for none. */
   compression: string | undefined;
 }
 
+/** A body as it goes out: the bytes and the properties that say how to decode them. */
 export interface EncodedMessage {
+  /** The payload, serialized then compressed. */
   content: Buffer;
+  /** The serializer's content type. */
   contentType: string;
+  /** The serializer's content encoding. */
   contentEncoding: string;
   /** The value of the `compression` header, when compressed. */
   compression: string | undefined;
@@ -41,6 +47,7 @@ export function encodeBody(body: unknown, request: EncodeRequest): EncodedMessag
 /** A consumer's accept list, resolved to content types once (it is checked for every message). */
 export class AcceptList {
   readonly #types: Set<string>;
+  /** The accept list as given: serializer names or content types. */
   readonly entries: readonly string[];
 
   constructor(entries: readonly string[]) {
@@ -48,6 +55,9 @@ export class AcceptList {
     this.#types = new Set(entries.flatMap((entry) => serializers.contentTypesFor(entry)));
   }
 
+  /**
+   * Throws `ContentDisallowedError` unless `contentType` is on the list (parameters such as `; charset` ignored).
+   */
   check(contentType: string | undefined): void {
     const normalized = normalize(contentType ?? 'application/octet-stream');
     if (!this.#types.has(normalized)) {

@@ -30,7 +30,9 @@ import type {
 } from './transport.js';
 import { parseUrl, redactUrl, schemeOf } from './url.js';
 
+/** The events of a {@link Connection} and their listener arguments: `conn.on('disconnect', (error) => ...)`. */
 export interface ConnectionEvents {
+  /** Any other event name (none is emitted today). */
   [event: string]: unknown[];
   /** The session to the broker was lost; the connection is reconnecting (unless reconnect is off). */
   disconnect: [error: Error];
@@ -57,6 +59,7 @@ const COMMON_OPTIONS = new Set([
  * `publishTimeoutMs`).
  */
 export class Connection extends SafeEmitter<ConnectionEvents> {
+  /** What the transport behind this connection can do; asking for more is `UnsupportedFeatureError`. */
   readonly capabilities: Capabilities;
   readonly #factory: TransportFactory<unknown>;
   readonly #topology = new TopologyRecord();
@@ -176,6 +179,10 @@ export class Connection extends SafeEmitter<ConnectionEvents> {
     return this.#withSession((s) => openDirectReplyOn(s, hooks));
   }
 
+  /**
+   * Declares an exchange (durable, `direct` unless `spec` says otherwise; kept and declared again after a
+   * reconnect). Redeclaring it with other properties is `PreconditionFailedError`.
+   */
   async declareExchange(spec: ExchangeSpec): Promise<void> {
     // amqplib's and kombu's defaults: durable, not auto-deleted.
     const full = {
@@ -195,6 +202,7 @@ export class Connection extends SafeEmitter<ConnectionEvents> {
     this.#topology.exchange(full);
   }
 
+  /** Deletes an exchange (`ifUnused`: only without bindings, `PreconditionFailedError` otherwise). */
   async deleteExchange(name: string, options: DeleteExchangeOptions = {}): Promise<void> {
     await this.#withSession((s) => s.deleteExchange(name, options));
     this.#topology.forgetExchange(name);
@@ -223,6 +231,10 @@ export class Connection extends SafeEmitter<ConnectionEvents> {
     return info;
   }
 
+  /**
+   * Deletes a queue; resolves with the number of messages deleted with it. `ifUnused` / `ifEmpty` refuse with
+   * `PreconditionFailedError`.
+   */
   async deleteQueue(name: string, options: DeleteQueueOptions = {}): Promise<number> {
     const count = await this.#withSession((s) => s.deleteQueue(name, options));
     this.#topology.forgetQueue(name);
@@ -234,22 +246,31 @@ export class Connection extends SafeEmitter<ConnectionEvents> {
     return this.#withSession((s) => s.purgeQueue(name));
   }
 
+  /**
+   * Binds a queue to an exchange (kept and bound again after a reconnect); `NotFoundError` when either is missing.
+   */
   async bindQueue(binding: QueueBinding): Promise<void> {
     await this.#withSession((s) => s.bindQueue(binding));
     this.#topology.queueBinding(binding, true);
   }
 
+  /** Removes a queue binding. */
   async unbindQueue(binding: QueueBinding): Promise<void> {
     await this.#withSession((s) => s.unbindQueue(binding));
     this.#topology.queueBinding(binding, false);
   }
 
+  /**
+   * Binds an exchange to an exchange, where `capabilities.exchangeToExchange` (`UnsupportedFeatureError`
+   * otherwise).
+   */
   async bindExchange(binding: ExchangeBinding): Promise<void> {
     this.require('exchangeToExchange', 'Binding an exchange to an exchange');
     await this.#withSession((s) => s.bindExchange(binding));
     this.#topology.exchangeBinding(binding, true);
   }
 
+  /** Removes an exchange-to-exchange binding. */
   async unbindExchange(binding: ExchangeBinding): Promise<void> {
     this.require('exchangeToExchange', 'Binding an exchange to an exchange');
     await this.#withSession((s) => s.unbindExchange(binding));
@@ -271,7 +292,10 @@ export class Connection extends SafeEmitter<ConnectionEvents> {
 
   /**
    * Publishes through the current session. A send that fails because the session was lost is sent again on the
-   * next session (at least once: the broker may have taken the first copy), within `publishTimeoutMs`.
+   * next session (at least once: the broker may have taken the first copy), within `publishTimeoutMs`. Used by
+   * Publisher.
+   *
+   * @internal
    */
   publish(message: OutboundMessage): Promise<void> {
     const session = this.#supervisor.current;
@@ -303,7 +327,7 @@ export class Connection extends SafeEmitter<ConnectionEvents> {
     return this.#publishLater(message, startedAt);
   }
 
-  /** Subscribes to a queue; the subscription is resumed on every new session until cancelled. */
+  /** Subscribes to a queue; the subscription is resumed on every new session until cancelled. Used by Consumer. @internal */
   async subscribe(
     queue: string,
     options: ConsumeOptions,
@@ -330,7 +354,7 @@ export class Connection extends SafeEmitter<ConnectionEvents> {
     return subscription;
   }
 
-  /** Ends a subscription (close: unacknowledged messages go back to the queue). */
+  /** Ends a subscription (close: unacknowledged messages go back to the queue). Used by Consumer. @internal */
   async unsubscribe(subscription: Subscription, how: 'cancel' | 'close'): Promise<void> {
     this.#subscriptions.delete(subscription);
     if (!this.#supervisor.hasSession) {
@@ -345,7 +369,7 @@ export class Connection extends SafeEmitter<ConnectionEvents> {
     }
   }
 
-  /** basic.get through the current session. */
+  /** basic.get through the current session. Used by Consumer. @internal */
   get(queue: string, noAck: boolean): Promise<Delivery | null> {
     this.require('fetch', 'fetch()');
     return this.#withSession((s) => s.get(queue, { noAck }));

@@ -6,6 +6,10 @@ import { ConfigurationError } from './errors.js';
 import type { BodySchema } from './schema.js';
 import type { ExchangeType, QueueArguments } from './topology.js';
 
+/**
+ * Options of `new Consumer(connection, options)`; except `declare` and `signal`, each also exists as a field a
+ * subclass may set.
+ */
 export interface ConsumerOptions<TBody = unknown> {
   /** The queue to consume from (declared unless `declare: false`). Empty: a server-named exclusive queue. */
   queue?: string;
@@ -16,10 +20,11 @@ export interface ConsumerOptions<TBody = unknown> {
   queues?: Array<string | Queue>;
   /** The exchange to declare and bind the queue to; '' (default) binds nothing. */
   exchange?: string;
+  /** The type the exchange is declared with (default `direct`). */
   exchangeType?: ExchangeType;
   /** Declare the exchange durable (default true, matching Publisher's default). */
   exchangeDurable?: boolean;
-  /** The binding's routing key, or several (one binding each). */
+  /** The binding's routing key or topic pattern, or several (one binding each); default `''`. */
   routingKey?: string | string[];
   /** Arguments of the binding (headers exchanges: `{ 'x-match': 'all', ... }`). */
   bindingArguments?: Record<string, unknown>;
@@ -33,8 +38,14 @@ export interface ConsumerOptions<TBody = unknown> {
   declare?: boolean;
   /** Declare the queue durable (default true for a named queue). */
   durable?: boolean;
+  /** Declare the queue exclusive to this connection (default false; true for a server-named queue). */
   exclusive?: boolean;
+  /**
+   * Declare the queue auto-delete: removed once its last consumer is cancelled (default false; true for a
+   * server-named queue).
+   */
   autoDelete?: boolean;
+  /** Arguments the queue is declared with (TTL, dead-lettering, length limits, priorities, ...). */
   queueArguments?: QueueArguments;
   /** Requeue a message whose callback threw, instead of rejecting it (default false). */
   requeueOnError?: boolean;

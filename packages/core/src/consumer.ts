@@ -18,9 +18,15 @@ import type { Delivery } from './transport.js';
 
 export type { ConsumerOptions } from './consumer-settings.js';
 
+/**
+ * A callback registered with `consumer.register(fn)`: gets the decoded body and the message, settles the message
+ * (or throws: the message is rejected and the error reported). May return a promise.
+ */
 export type ConsumerCallback<TBody> = (body: TBody, message: Message<TBody>) => unknown;
 
+/** The events of a {@link Consumer} and their listener arguments. */
 export interface ConsumerEvents<TBody> {
+  /** Any other event name (none is emitted today). */
   [event: string]: unknown[];
   /** Every problem with a delivery: callback threw, content disallowed, decode or schema failed, cancelled by the broker. */
   error: [error: Error, message?: Message<TBody>];
@@ -39,20 +45,34 @@ export class Consumer<TBody = unknown>
   extends SafeEmitter<ConsumerEvents<TBody>>
   implements AsyncIterable<Message<TBody>>
 {
+  /** The queue to consume from; see {@link ConsumerOptions.queue}. */
   queue?: string;
+  /** Several queues consumed together: names of queues declared beforehand, or {@link Queue} objects (declared). */
   queues?: Array<string | Queue>;
+  /** The exchange to declare and bind the queue to (default `''`: no binding). */
   exchange?: string;
+  /** The type the exchange is declared with (default `direct`). */
   exchangeType?: ExchangeType;
+  /** The binding's routing key or topic pattern, or several (one binding each); default `''`. */
   routingKey?: string | string[];
+  /** At most this many unacknowledged messages at a time (default 100; 0: no limit). */
   prefetch?: number;
+  /** Serializer names or content types to decode (default `['json']`). */
   accept?: string[];
+  /** Auto-acknowledge on delivery (default false). */
   noAck?: boolean;
+  /** Declare the queue durable (default true for a named queue). */
   durable?: boolean;
+  /** Declare the queue exclusive to this connection. */
   exclusive?: boolean;
+  /** Declare the queue auto-delete. */
   autoDelete?: boolean;
+  /** Arguments the queue is declared with. */
   queueArguments?: QueueArguments;
+  /** Validates each body; a failing message is rejected and reported, not passed on. */
   schema?: BodySchema<TBody>;
 
+  /** The connection this consumer receives through. */
   readonly connection: Connection;
   readonly #options: ConsumerOptions<TBody>;
   readonly #callbacks: ConsumerCallback<TBody>[] = [];
@@ -70,6 +90,10 @@ export class Consumer<TBody = unknown>
   /** Set while a `for await` loop is the receiver. */
   #iterator: ConsumerIterator<TBody> | undefined;
 
+  /**
+   * A consumer on `connection`; `options` override the fields a subclass sets. Nothing is declared or subscribed
+   * until `consume()`, `wait()`, `fetch()` or a `for await` loop.
+   */
   constructor(connection: Connection, options: ConsumerOptions<TBody> = {}) {
     super();
     this.connection = connection;
@@ -199,6 +223,7 @@ export class Consumer<TBody = unknown>
     return this.#subscriptions.map((s) => s.consumerTag).filter((tag): tag is string => tag !== undefined);
   }
 
+  /** True while subscribed (after `consume()` resolved, until `cancel()` or `close()`). */
   get isConsuming(): boolean {
     return this.#phase === 'consuming';
   }

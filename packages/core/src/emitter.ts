@@ -11,25 +11,33 @@ type EventMap = { [event: string]: unknown[] };
 export class SafeEmitter<Events extends EventMap> {
   readonly #emitter = new EventEmitter();
 
+  /** Adds `listener` for `event`; returns this, for chaining. */
   on<K extends keyof Events & string>(event: K, listener: (...args: Events[K]) => void): this {
     this.#emitter.on(event, listener as (...args: unknown[]) => void);
     return this;
   }
 
+  /** Adds `listener` for the next `event` only. */
   once<K extends keyof Events & string>(event: K, listener: (...args: Events[K]) => void): this {
     this.#emitter.once(event, listener as (...args: unknown[]) => void);
     return this;
   }
 
+  /** Removes a listener added with `on` or `once`. */
   off<K extends keyof Events & string>(event: K, listener: (...args: Events[K]) => void): this {
     this.#emitter.off(event, listener as (...args: unknown[]) => void);
     return this;
   }
 
+  /** How many listeners `event` has. */
   listenerCount<K extends keyof Events & string>(event: K): number {
     return this.#emitter.listenerCount(event);
   }
 
+  /**
+   * Calls the listeners of `event`. An `error` without a listener, or a listener that throws, becomes a process
+   * warning (`WarrenWarning`), never an exception.
+   */
   protected emit<K extends keyof Events & string>(event: K, ...args: Events[K]): void {
     if (event === 'error' && this.#emitter.listenerCount('error') === 0) {
       reportUnhandled(args[0], this.constructor.name);

@@ -4,11 +4,18 @@
  * class name and the original error as `cause` (scrubbed of credentials, see {@link redactCause}).
  */
 
+/** Options of every warren error's constructor. */
 export interface WarrenErrorOptions {
+  /** The error this one stems from; kept as `cause` with credentials scrubbed (see {@link redactCause}). */
   cause?: unknown;
 }
 
+/**
+ * The base of every error warren throws, rejects with or reports: `catch (e) { if (e instanceof WarrenError) ... }`
+ * catches them all, and each subclass names one kind of failure whatever the broker.
+ */
 export class WarrenError extends Error {
+  /** The class name (`'NotFoundError'`, ...), set as a field so that it survives minification and serialization. */
   override name = 'WarrenError';
   constructor(message: string, options?: WarrenErrorOptions) {
     super(message, options?.cause === undefined ? undefined : { cause: redactCause(options.cause) });
@@ -26,6 +33,7 @@ export class ConnectionError extends WarrenError {
 }
 /** kombu's name for {@link ConnectionError}. */
 export const ConnectionBrokenError = ConnectionError;
+/** kombu's name for {@link ConnectionError}. */
 export type ConnectionBrokenError = ConnectionError;
 
 /** Bad credentials, or no permission for a resource (AMQP 403). */

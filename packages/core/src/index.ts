@@ -1,3 +1,11 @@
+/**
+ * `@warren/core`: the user API of warren. `connect` a URL (`memory://` is built in; `amqp://`, `redis://`,
+ * `amqp10://` load their backend), declare topology on the {@link Connection}, send with a {@link Publisher},
+ * receive with a {@link Consumer} (callbacks, `for await`, `fetch`), settle each {@link Message}; serializers,
+ * compressions and the error classes. What only transport authors need is in `@warren/core/transport`.
+ *
+ * @module @warren/core
+ */
 export type { Capabilities, CapabilityFlag } from './capabilities.js';
 export { Connection, type ConnectionEvents, connect } from './connection.js';
 export { Consumer, type ConsumerCallback, type ConsumerEvents, type ConsumerOptions } from './consumer.js';

@@ -30,22 +30,27 @@ export class Message<TBody = unknown> {
     this.#autoAcked = autoAcked;
   }
 
+  /** The MIME type the payload was encoded with (`properties.contentType`). */
   get contentType(): string | undefined {
     return this.#delivery.properties.contentType;
   }
 
+  /** The character encoding of the payload (`properties.contentEncoding`). */
   get contentEncoding(): string | undefined {
     return this.#delivery.properties.contentEncoding;
   }
 
+  /** The application headers (`properties.headers`); the `compression` header marks a compressed payload. */
   get headers(): Headers {
     return this.#delivery.properties.headers;
   }
 
+  /** Every property the message carries (ids, reply-to, priority, expiration, timestamp, ...). */
   get properties(): MessageProperties {
     return this.#delivery.properties;
   }
 
+  /** Where the message came from: exchange, routing key, queue, consumer tag and whether it is a redelivery. */
   get deliveryInfo(): DeliveryInfo {
     return this.#delivery.info;
   }

@@ -5,8 +5,11 @@ import type { OptionsSchema } from './transport.js';
 /** Reconnection policy: exponential backoff from minDelayMs to maxDelayMs, `retries` attempts per outage. */
 export const reconnectSchema = z
   .object({
+    /** Reconnection attempts per outage before giving up (default: Infinity). */
     retries: z.number().min(0).default(Number.POSITIVE_INFINITY),
+    /** Delay before the first attempt, doubled after each failure (default 100 ms). */
     minDelayMs: z.number().min(0).default(100),
+    /** Longest delay between two attempts (default 30 s). */
     maxDelayMs: z.number().min(0).default(30_000),
   })
   .strict();
@@ -26,7 +29,15 @@ export const connectOptionsSchema = z
   })
   .loose();
 
-export type ReconnectOptions = z.infer<typeof reconnectSchema>;
+/** How a connection reconnects after it lost its session: exponential backoff, bounded. */
+export interface ReconnectOptions {
+  /** Reconnection attempts per outage before giving up with an `error` event (default: Infinity). */
+  retries: number;
+  /** Delay before the first attempt, doubled after each failure (default 100 ms). */
+  minDelayMs: number;
+  /** Longest delay between two attempts (default 30 s). */
+  maxDelayMs: number;
+}
 
 /** What `connect` takes besides a URL string: the common options and any option of the chosen transport. */
 export interface ConnectOptions {

@@ -14,20 +14,33 @@ import type { OutboundMessage } from './transport.js';
 export interface SendOptions {
   /** Another exchange than the publisher's, for this message (an {@link Exchange} is declared first, once). */
   exchange?: string | Exchange;
+  /** Routing key of this message instead of the publisher's. */
   routingKey?: string;
+  /** Application headers, merged over the publisher's `headers`. */
   headers?: Headers;
+  /** Priority 0-255; honoured by queues declared with `maxPriority`. */
   priority?: number;
   /** Milliseconds until the message expires in its queue. */
   expiration?: number;
+  /** Store the message to survive a broker restart (default: the publisher's, true). */
   persistent?: boolean;
+  /** Application-chosen message identifier. */
   messageId?: string;
+  /** Identifies the request a reply answers. */
   correlationId?: string;
+  /** The queue a reply should go to. */
   replyTo?: string;
+  /** Application-specific message type name. */
   type?: string;
+  /** Identifies the sending application (default: the publisher's `appId`). */
   appId?: string;
+  /** The sending user; RabbitMQ checks that it matches the connection's user. */
   userId?: string;
+  /** When the message was sent (default: now). */
   timestamp?: Date;
+  /** Serializer for this message instead of the publisher's (`json`, `text`, `binary`, `msgpack`, ...). */
   serializer?: string;
+  /** Compression for this message (`gzip`, `deflate`, `brotli`, ...); default: the publisher's, none. */
   compression?: string;
   /** Reject with NoRouteError when no queue takes the message. */
   mandatory?: boolean;
@@ -40,11 +53,13 @@ export interface SendOptions {
   contentEncoding?: string;
 }
 
+/** Options of `new Publisher(connection, options)`; each also exists as a field a subclass may set. */
 export interface PublisherOptions<TBody = unknown> {
   /** Default '' (the default exchange, which routes by queue name). An {@link Exchange} brings its own type and flags. */
   exchange?: string | Exchange;
   /** Default 'direct'. */
   exchangeType?: ExchangeType;
+  /** Default routing key of every message (default `''`). */
   routingKey?: string;
   /**
    * Declare the exchange before the first send (default true; the default exchange is never declared). A list of
@@ -54,14 +69,19 @@ export interface PublisherOptions<TBody = unknown> {
   declare?: boolean | Queue[];
   /** Declare the exchange durable (default true, as carrot and kombu do). */
   durable?: boolean;
+  /** Declare the exchange auto-delete: removed once its last binding goes (default false). */
   autoDelete?: boolean;
   /** Default 'json'. */
   serializer?: string;
+  /** Compress every body with this registered compression (default: none). */
   compression?: string;
   /** Messages survive a broker restart (default true). */
   persistent?: boolean;
+  /** Send every message mandatory: `NoRouteError` when no queue takes it (default false). */
   mandatory?: boolean;
+  /** Headers added to every message. */
   headers?: Headers;
+  /** The `appId` property of every message. */
   appId?: string;
   /** Validates each body before it is sent (ValidationError). */
   schema?: BodySchema<TBody>;
@@ -89,16 +109,26 @@ interface PublisherSettings {
  * `send` resolves once the broker has taken the message and rejects otherwise.
  */
 export class Publisher<TBody = unknown> {
+  /** The exchange to send to, by name or as an {@link Exchange} (default `''`, the default exchange, which routes by queue name). */
   exchange?: string | Exchange;
+  /** The type the exchange is declared with (default `direct`). */
   exchangeType?: ExchangeType;
+  /** Default routing key of every message (default `''`). */
   routingKey?: string;
+  /** Serializer of every body (default `json`). */
   serializer?: string;
+  /** Compression of every body (default: none). */
   compression?: string;
+  /** Messages survive a broker restart (default true). */
   persistent?: boolean;
+  /** Every message mandatory: `NoRouteError` when no queue takes it (default false). */
   mandatory?: boolean;
+  /** Declare the exchange durable (default true). */
   durable?: boolean;
+  /** Validates each body before it is sent (`ValidationError`); a zod schema fits. */
   schema?: BodySchema<TBody>;
 
+  /** The connection this publisher sends through. */
   readonly connection: Connection;
   readonly #options: PublisherOptions<TBody>;
   #settings: PublisherSettings | undefined;
@@ -107,6 +137,10 @@ export class Publisher<TBody = unknown> {
   /** Exchanges given to `send` as {@link Exchange}s and declared already, by name. */
   readonly #declaredOverrides = new Map<string, Promise<void>>();
 
+  /**
+   * A publisher on `connection`; `options` override the fields a subclass sets. Nothing is declared until the first
+   * send (or `declare()`).
+   */
   constructor(connection: Connection, options: PublisherOptions<TBody> = {}) {
     this.connection = connection;
     this.#options = options;
@@ -155,6 +189,7 @@ export class Publisher<TBody = unknown> {
     this.#closed = true;
   }
 
+  /** True once `close()` was called. */
   get closed(): boolean {
     return this.#closed;
   }

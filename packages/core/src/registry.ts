@@ -20,6 +20,10 @@ export function registerTransport<T>(factory: TransportFactory<T>): void {
   for (const scheme of factory.schemes) bySchemeOrName.set(scheme, entry);
 }
 
+/**
+ * Removes a transport by name or by one of its schemes (with all its schemes); tests use it to restore the
+ * registry.
+ */
 export function unregisterTransport(nameOrScheme: string): void {
   const factory = bySchemeOrName.get(nameOrScheme);
   if (!factory) return;

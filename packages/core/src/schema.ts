@@ -5,11 +5,30 @@ import { ValidationError } from './errors.js';
  * `T` is the type a valid body has.
  */
 export interface BodySchema<T> {
-  safeParse(value: unknown): { success: true; data: T } | { success: false; error: { issues: readonly BodyIssue[] } };
+  /** Checks `value`: `{ success: true, data }` for a valid body, or `{ success: false, error: { issues } }`. */
+  safeParse(value: unknown):
+    | {
+        /** The body is valid. */
+        success: true;
+        /** The body as the schema returns it (zod may transform it). */
+        data: T;
+      }
+    | {
+        /** The body is not valid. */
+        success: false;
+        /** What is wrong. */
+        error: {
+          /** Each problem found. */
+          issues: readonly BodyIssue[];
+        };
+      };
 }
 
+/** One problem a schema found in a body. */
 export interface BodyIssue {
+  /** Where in the body the problem is (property names and array indexes; empty for the body itself). */
   readonly path: readonly PropertyKey[];
+  /** What is wrong there, in the schema library's words. */
   readonly message: string;
 }
 

@@ -6,7 +6,7 @@
  *
  * Applications import from `@warren/core`; errors, `Capabilities` and message types live there and are shared.
  *
- * @packageDocumentation
+ * @module @warren/core/transport
  */
 export { AcceptList, type EncodedMessage, type EncodeRequest, encodeBody } from './codec.js';
 export { redactCause, redactUrls, toError } from './errors.js';

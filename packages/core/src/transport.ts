@@ -32,16 +32,37 @@ import type {
  * - After `close` or after `lost`, every pending operation settles (resolves or rejects), none hangs.
  */
 export interface TransportSession {
+  /**
+   * What this session can do; the same object as its factory's `capabilities`, and claims only what the transport
+   * passes in the conformance suite.
+   */
   readonly capabilities: Capabilities;
 
+  /**
+   * Declares an exchange; idempotent when it exists with the same type, durability and arguments,
+   * `PreconditionFailedError` when it exists with others. A type outside `capabilities.exchangeTypes` is
+   * `UnsupportedFeatureError`. With `passive` it only checks (`NotFoundError` if absent).
+   */
   declareExchange(spec: Required<Pick<ExchangeSpec, 'name' | 'type'>> & ExchangeSpec): Promise<void>;
+  /**
+   * Deletes an exchange and its bindings; deleting one that does not exist resolves. `ifUnused` and bindings left:
+   * `PreconditionFailedError`.
+   */
   deleteExchange(name: string, options: DeleteExchangeOptions): Promise<void>;
+  /**
+   * Declares a queue and resolves with its name and counts. An empty `name` asks the broker to name it (a unique
+   * name such as `amq.gen-...`, returned in `queue`). Idempotent for the same properties; other durability,
+   * exclusivity or arguments is `PreconditionFailedError`; an exclusive queue of another connection is
+   * `ResourceLockedError`. With `passive` it only checks (`NotFoundError` if absent, never creates).
+   */
   declareQueue(spec: QueueSpec): Promise<QueueInfo>;
   /** Resolves with the number of messages deleted with the queue. */
   deleteQueue(name: string, options: DeleteQueueOptions): Promise<number>;
   /** Resolves with the number of messages purged. */
   purgeQueue(name: string): Promise<number>;
+  /** Binds a queue to an exchange (idempotent); `NotFoundError` when either does not exist. */
   bindQueue(binding: QueueBinding): Promise<void>;
+  /** Removes a binding; removing one that does not exist resolves. */
   unbindQueue(binding: QueueBinding): Promise<void>;
   /**
    * Checks that a queue exists without creating it (AMQP's passive declare) and resolves with its counts, as
@@ -65,6 +86,7 @@ export interface TransportSession {
   openDirectReply?(hooks: DirectReplyHooks): Promise<DirectReplyChannel>;
   /** Only where `capabilities.exchangeToExchange`. */
   bindExchange(binding: ExchangeBinding): Promise<void>;
+  /** Removes an exchange-to-exchange binding; only where `capabilities.exchangeToExchange`. */
   unbindExchange(binding: ExchangeBinding): Promise<void>;
 
   /** Publishes one message; see the rules above. A `mandatory` message that no queue takes rejects with NoRouteError. */
@@ -72,7 +94,10 @@ export interface TransportSession {
 
   /**
    * Starts delivering messages from `queue` to `onDelivery`, at most `prefetch` unsettled at a time (0: no
-   * limit). Resolves once the broker has registered the consumer.
+   * limit). Resolves once the broker has registered the consumer. Deliveries may reach `onDelivery` from then on,
+   * possibly before the continuations of the returned promise run: have everything `onDelivery` needs ready before
+   * calling. A missing queue is `NotFoundError`; an exclusive consumer on a queue that has consumers is
+   * `ResourceLockedError`.
    */
   consume(queue: string, options: ConsumeOptions, onDelivery: (delivery: Delivery) => void): Promise<TransportConsumer>;
 
@@ -89,9 +114,16 @@ export interface TransportSession {
   localPorts(): number[];
 }
 
+/** How a transport consumer is set up. */
 export interface ConsumeOptions {
+  /** At most this many unsettled deliveries at a time; 0 means no limit. */
   prefetch: number;
+  /** The broker counts each message as settled when it sends it (deliveries must not be settled). */
   noAck: boolean;
+  /**
+   * Be the queue's only consumer; `ResourceLockedError` if it has another, `UnsupportedFeatureError` where the
+   * broker has no exclusive consumers.
+   */
   exclusive: boolean;
   /** The consumer tag to use; the transport makes one when absent. */
   consumerTag?: string;
@@ -124,6 +156,7 @@ export interface DirectReplyChannel {
 
 /** A broker-side subscription. */
 export interface TransportConsumer {
+  /** The broker's (or transport's) name for this subscription, unique on its session. */
   readonly consumerTag: string;
   /** Stops new deliveries; deliveries already made can still be settled. Idempotent. */
   cancel(): Promise<void>;
@@ -133,10 +166,17 @@ export interface TransportConsumer {
 
 /** A message as published: serialized, compressed, with its properties. */
 export interface OutboundMessage {
+  /**
+   * The exchange to publish to; `''` is the default exchange, which routes to the queue named by the routing key.
+   */
   exchange: string;
+  /** The routing key the exchange routes by. */
   routingKey: string;
+  /** The payload, already serialized and compressed by core. */
   content: Buffer;
+  /** The message properties, content type and headers included. */
   properties: MessageProperties;
+  /** Reject with `NoRouteError` when no queue takes the message (where `capabilities.mandatory`). */
   mandatory: boolean;
 }
 
@@ -145,12 +185,19 @@ export interface OutboundMessage {
  * is the hot path), and is passed the delivery itself.
  */
 export interface Delivery {
+  /** The payload as received (still compressed, if it was sent compressed). */
   readonly content: Buffer;
+  /** The message properties as received. */
   readonly properties: MessageProperties;
+  /** Where the message came from. */
   readonly info: DeliveryInfo;
+  /** Settles this delivery; shared by every delivery of one consumer. */
   readonly settler: DeliverySettler;
 }
 
+/**
+ * Settles deliveries of one consumer (or of `get`): one object for many deliveries, each call passing the delivery.
+ */
 export interface DeliverySettler {
   /** Idempotent, never throws; see {@link TransportSession}. */
   ack(delivery: Delivery): void | Promise<void>;
@@ -176,9 +223,11 @@ export interface ConnectRequest<TOptions = unknown> {
   options: TOptions;
   /** Seconds; 0 turns heartbeats off. */
   heartbeat: number;
+  /** Milliseconds the first connection (handshake included) may take before rejecting with `TimeoutError`. */
   connectTimeoutMs: number;
   /** How long a publish may wait for the broker (confirm, back-pressure) before rejecting with TimeoutError. */
   publishTimeoutMs: number;
+  /** Where the session reports events that are not replies to a call (loss, broker-side cancel, warnings). */
   hooks: SessionHooks;
 }
 
@@ -188,19 +237,46 @@ export interface ConnectRequest<TOptions = unknown> {
  * URL query parameters are strings, so it should coerce.
  */
 export interface TransportFactory<TOptions = unknown> {
+  /** The transport's name, as `connect({ transport })` names it (`'amqp'`, `'memory'`, ...). */
   readonly name: string;
+  /** The URL schemes it serves, without the colon (`['amqp', 'amqps']`). */
   readonly schemes: readonly string[];
+  /** What the transport can do, before a session is open. */
   readonly capabilities: Capabilities;
+  /** Validates the transport's own options (the options object and the URL query parameters). */
   readonly optionsSchema: OptionsSchema<TOptions>;
+  /**
+   * Opens a session, or rejects with a typed error (`ConnectionError`, `AccessRefusedError`, `TimeoutError`,
+   * `ConfigurationError`). Called again by core after a session is lost.
+   */
   connect(request: ConnectRequest<TOptions>): Promise<TransportSession>;
 }
 
 /** The slice of a zod schema that core uses. */
 export interface OptionsSchema<T> {
-  safeParse(input: unknown): { success: true; data: T } | { success: false; error: { issues: readonly SchemaIssue[] } };
+  /** Parses `input`: `{ success: true, data }`, or `{ success: false, error: { issues } }`. */
+  safeParse(input: unknown):
+    | {
+        /** The options are valid. */
+        success: true;
+        /** The options, with defaults applied and strings coerced. */
+        data: T;
+      }
+    | {
+        /** The options are not valid. */
+        success: false;
+        /** What is wrong. */
+        error: {
+          /** Each problem found. */
+          issues: readonly SchemaIssue[];
+        };
+      };
 }
 
+/** One problem an options schema found. */
 export interface SchemaIssue {
+  /** The option it concerns (nested keys in order). */
   readonly path: readonly PropertyKey[];
+  /** What is wrong with it. */
   readonly message: string;
 }

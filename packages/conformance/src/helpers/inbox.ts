@@ -7,14 +7,19 @@ import { Condition } from './wait.js';
  */
 export type Settle = 'ack' | 'hold';
 
+/** Options of an {@link Inbox}. */
 export interface InboxOptions {
+  /** How each message is settled (default `ack`). */
   settle?: Settle;
   /** Notified on every delivery and error: share one between inboxes to wait on their sum. */
   condition?: Condition;
 }
 
+/** An error the consumer reported through its `error` event. */
 export interface ReportedError {
+  /** The error. */
   error: Error;
+  /** The message it concerns, when there is one. */
   message: Message | undefined;
 }
 
@@ -23,7 +28,9 @@ export interface ReportedError {
  * listener notify a {@link Condition}, so waits end on the delivery itself, never on a sleep.
  */
 export class Inbox {
+  /** Every message received, in order. */
   readonly messages: Message[] = [];
+  /** Every error the consumer reported, in order. */
   readonly errors: ReportedError[] = [];
   readonly #changed: Condition;
 

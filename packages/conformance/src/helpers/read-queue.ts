@@ -6,11 +6,13 @@ import { uniqueName } from './names.js';
 /** Header that marks the end-of-queue marker; a test never sends it. */
 export const MARKER_HEADER = 'x-conformance-marker';
 
+/** Options of {@link readQueue}. */
 export interface ReadQueueOptions {
   /** Keep reading past the marker until this many messages came (for transports without guaranteed order). */
   atLeast?: number;
   /** Serializers the reader accepts; default every built-in one. */
   accept?: string[];
+  /** How long to wait for the marker (default 5 s, times the time scale). */
   timeoutMs?: number;
 }
 

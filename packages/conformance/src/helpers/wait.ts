@@ -1,5 +1,6 @@
 /** A wait that ran out of time; the message says what was awaited and what was seen. */
 export class WaitTimeoutError extends Error {
+  /** Always `'WaitTimeoutError'`. */
   override name = 'WaitTimeoutError';
 }
 
@@ -50,10 +51,15 @@ export async function withTimeout<T>(promise: Promise<T>, timeoutMs: number, wha
 export class Condition {
   readonly #waiters = new Set<() => void>();
 
+  /** Tells every pending `until` to check its predicate again; call it after each change of the state. */
   notify(): void {
     for (const waiter of [...this.#waiters]) waiter();
   }
 
+  /**
+   * Resolves once `predicate` holds (checked now and on each `notify()`); rejects with `WaitTimeoutError` after
+   * `timeoutMs`, saying `what` was awaited.
+   */
   until(predicate: () => boolean, timeoutMs: number, what: Describe): Promise<void> {
     if (predicate()) return Promise.resolve();
     return new Promise<void>((resolve, reject) => {

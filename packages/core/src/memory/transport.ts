@@ -57,6 +57,10 @@ export function memoryBroker(name: string, options: MemoryOptions): MemoryBroker
   return broker;
 }
 
+/**
+ * The built-in `memory://` transport: one in-process broker per name (`memory://` and `memory://name`), with every
+ * capability but `restartable`.
+ */
 export const memoryTransport: TransportFactory<MemoryOptions> = {
   name: 'memory',
   schemes: ['memory'],

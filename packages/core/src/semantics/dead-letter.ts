@@ -1,26 +1,39 @@
 import type { Headers } from '../properties.js';
 
+/** Why a message was dead-lettered, as RabbitMQ names it in `x-death`. */
 export type DeathReason = 'rejected' | 'expired' | 'maxlen' | 'delivery_limit';
 
+/** One dead-lettering of a message, to record in its `x-death` header. */
 export interface DeathEvent {
+  /** The queue the message died in. */
   queue: string;
+  /** Why it died. */
   reason: DeathReason;
   /** Exchange and routing keys the message was originally published with. */
   exchange: string;
+  /** Every routing key it was published with (CC and BCC included). */
   routingKeys: string[];
   /** The message's own expiration (ms) if it had one; RabbitMQ moves it into the x-death entry. */
   originalExpiration?: number;
+  /** When it died. */
   time: Date;
 }
 
 /** One `x-death` entry, as RabbitMQ writes it. */
 export interface XDeathEntry {
+  /** How many times the message died in this queue for this reason. */
   count: number;
+  /** Why it died. */
   reason: DeathReason;
+  /** The queue it died in. */
   queue: string;
+  /** When it first died there for this reason. */
   time: Date;
+  /** The exchange it had been published to. */
   exchange: string;
+  /** The routing keys it had been published with. */
   'routing-keys': string[];
+  /** Its own expiration, moved here from its properties when it was dead-lettered. */
   'original-expiration'?: string;
 }
 

@@ -4,20 +4,31 @@ import type { Arguments, ExchangeType } from '../topology.js';
 import { headersMatch } from './headers.js';
 import { type TopicMatcher, topicMatcher } from './topic.js';
 
+/** An exchange as the table keeps it, every property resolved. */
 export interface ExchangeDefinition {
+  /** The exchange name. */
   name: string;
+  /** How it routes. */
   type: ExchangeType;
+  /** Whether it survives a broker restart. */
   durable: boolean;
+  /** Whether it goes once its last binding is removed. */
   autoDelete: boolean;
+  /** Whether publishers may not send to it directly. */
   internal: boolean;
+  /** Its extra arguments. */
   arguments: Arguments;
 }
 
 /** A binding from an exchange to a queue or to another exchange. */
 export interface Binding {
+  /** The queue or exchange the binding routes to. */
   destination: string;
+  /** Whether `destination` names a queue or an exchange. */
   destinationKind: 'queue' | 'exchange';
+  /** The key or topic pattern matched. */
   routingKey: string;
+  /** Binding arguments (`x-match` and the headers to match, for a headers exchange). */
   arguments: Arguments;
 }
 
@@ -41,14 +52,17 @@ export const DEFAULT_EXCHANGE = '';
 export class ExchangeTable {
   readonly #exchanges = new Map<string, ExchangeState>();
 
+  /** Whether the exchange exists (the default exchange always does). */
   has(name: string): boolean {
     return name === DEFAULT_EXCHANGE || this.#exchanges.has(name);
   }
 
+  /** The exchange's definition, or undefined (also for the default exchange, which has none). */
   get(name: string): ExchangeDefinition | undefined {
     return this.#exchanges.get(name);
   }
 
+  /** The names of every declared exchange. */
   names(): string[] {
     return [...this.#exchanges.keys()];
   }
@@ -86,6 +100,7 @@ export class ExchangeTable {
     return true;
   }
 
+  /** Adds a binding (idempotent); `NotFoundError` when the source exchange does not exist. */
   bind(source: string, binding: Binding): void {
     const state = this.#require(source);
     if (state.bindings.some((b) => sameBinding(b, binding))) return;

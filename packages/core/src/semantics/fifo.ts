@@ -7,16 +7,19 @@ export class Fifo<T> {
   #head = 0;
   #length = 0;
 
+  /** How many items are queued. */
   get length(): number {
     return this.#length;
   }
 
+  /** Adds an item at the back. */
   push(item: T): void {
     if (this.#length === this.#items.length) this.#grow();
     this.#items[(this.#head + this.#length) & (this.#items.length - 1)] = item;
     this.#length++;
   }
 
+  /** Puts an item back at the front (it is the next `shift`). */
   unshift(item: T): void {
     if (this.#length === this.#items.length) this.#grow();
     this.#head = (this.#head - 1) & (this.#items.length - 1);
@@ -24,10 +27,12 @@ export class Fifo<T> {
     this.#length++;
   }
 
+  /** The front item without removing it; undefined when empty. */
   peek(): T | undefined {
     return this.#length === 0 ? undefined : this.#items[this.#head];
   }
 
+  /** Removes and returns the front item; undefined when empty. */
   shift(): T | undefined {
     if (this.#length === 0) return undefined;
     const item = this.#items[this.#head];
@@ -44,6 +49,7 @@ export class Fifo<T> {
     return out;
   }
 
+  /** The items, front to back, without removing them. */
   *[Symbol.iterator](): IterableIterator<T> {
     for (let i = 0; i < this.#length; i++) yield this.#items[(this.#head + i) & (this.#items.length - 1)] as T;
   }

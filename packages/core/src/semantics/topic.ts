@@ -18,6 +18,10 @@ export function topicMatcher(pattern: string): TopicMatcher {
   return matcher;
 }
 
+/**
+ * Whether a routing key matches a topic pattern (`*` one word, `#` zero or more); compiles the pattern each call,
+ * see `topicMatcher` for reuse.
+ */
 export function topicMatches(pattern: string, routingKey: string): boolean {
   return topicMatcher(pattern)(routingKey);
 }

@@ -13,10 +13,13 @@ import { ConfigurationError, SerializationError } from '../errors.js';
 /** The message header that names the compression of the body, as kombu writes it. */
 export const COMPRESSION_HEADER = 'compression';
 
+/** A body compression: bytes in, bytes out, marked on the message by its `compression` header. */
 export interface Compression {
   /** Value of the `compression` header. */
   readonly contentType: string;
+  /** Compresses a serialized body. */
   compress(content: Buffer): Buffer;
+  /** Restores the bytes `compress` was given; throws on corrupt input. */
   decompress(content: Buffer): Buffer;
 }
 
@@ -66,10 +69,12 @@ export class CompressionRegistry {
   readonly #byName = new Map<string, Compression>();
   readonly #byContentType = new Map<string, Compression>();
 
+  /** A registry holding `entries` (the built-in gzip, deflate and brotli by default). */
   constructor(entries: Iterable<[string, Compression]> = BUILT_IN) {
     for (const [name, compression] of entries) this.register(name, compression);
   }
 
+  /** Registers (or replaces) the compression `name`. */
   register(name: string, compression: Compression): void {
     if (!name || typeof compression?.compress !== 'function' || typeof compression.decompress !== 'function') {
       throw new ConfigurationError(`Compression "${name}" needs contentType, compress and decompress.`);
@@ -79,6 +84,7 @@ export class CompressionRegistry {
     this.#byContentType.set(compression.contentType.toLowerCase(), compression);
   }
 
+  /** Removes the compression `name`; false when there was none. */
   unregister(name: string): boolean {
     const existing = this.#byName.get(name);
     if (!existing) return false;
@@ -87,10 +93,12 @@ export class CompressionRegistry {
     return true;
   }
 
+  /** The names of the registered compressions. */
   names(): string[] {
     return [...this.#byName.keys()];
   }
 
+  /** The compression registered as `name`; a `ConfigurationError` naming the registered ones otherwise. */
   get(name: string): Compression {
     const compression = this.#byName.get(ALIASES[name] ?? name) ?? this.#byContentType.get(name.toLowerCase());
     if (!compression) {
@@ -101,7 +109,16 @@ export class CompressionRegistry {
     return compression;
   }
 
-  compress(content: Buffer, name: string): { content: Buffer; header: string } {
+  /** Compresses with the compression `name`; returns the bytes and the `compression` header value to send. */
+  compress(
+    content: Buffer,
+    name: string,
+  ): {
+    /** The compressed bytes. */
+    content: Buffer;
+    /** The value of the `compression` header to send with them. */
+    header: string;
+  } {
     const compression = this.get(name);
     return { content: compression.compress(content), header: compression.contentType };
   }

@@ -7,13 +7,19 @@ export interface Serializer {
   readonly contentType: string;
   /** Written to `contentEncoding` (`utf-8` for text formats, `binary` otherwise), as kombu does. */
   readonly contentEncoding: string;
+  /** Turns a value into bytes; throws on a value the format cannot represent. */
   encode(value: unknown): Buffer;
+  /** Turns bytes back into a value; throws on bytes that are not this format. */
   decode(content: Buffer): unknown;
 }
 
+/** A body serialized by {@link SerializerRegistry.encode}. */
 export interface EncodedBody {
+  /** The serialized bytes. */
   content: Buffer;
+  /** The serializer's MIME type. */
   contentType: string;
+  /** The serializer's content encoding. */
   contentEncoding: string;
 }
 
@@ -95,10 +101,12 @@ export class SerializerRegistry {
   readonly #byName = new Map<string, Serializer>();
   readonly #nameByContentType = new Map<string, string>();
 
+  /** A registry holding `entries` (the built-in json, text, binary and msgpack by default). */
   constructor(entries: Iterable<[string, Serializer]> = BUILT_IN) {
     for (const [name, serializer] of entries) this.register(name, serializer);
   }
 
+  /** Registers (or replaces) the serializer `name`; consumers find it by its `contentType`. */
   register(name: string, serializer: Serializer): void {
     if (!name) throw new ConfigurationError('A serializer needs a name.');
     if (
@@ -113,6 +121,7 @@ export class SerializerRegistry {
     this.#nameByContentType.set(serializer.contentType.toLowerCase(), name);
   }
 
+  /** Removes the serializer `name`; false when there was none. */
   unregister(name: string): boolean {
     const existing = this.#byName.get(name);
     if (!existing) return false;
@@ -123,6 +132,7 @@ export class SerializerRegistry {
     return true;
   }
 
+  /** The names of the registered serializers. */
   names(): string[] {
     return [...this.#byName.keys()];
   }
@@ -157,6 +167,7 @@ export class SerializerRegistry {
     return [...types];
   }
 
+  /** Serializes `value` with the serializer `name`; a value it cannot represent is a `SerializationError`. */
   encode(value: unknown, name: string): EncodedBody {
     const serializer = this.get(name);
     return {
