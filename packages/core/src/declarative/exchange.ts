@@ -62,8 +62,8 @@ export class Exchange {
   }
 
   /** What `conn.declareExchange` takes for this exchange. */
-  toSpec(): ExchangeSpec & { name: string; type: ExchangeType } {
-    const spec: ExchangeSpec & { name: string; type: ExchangeType } = {
+  toSpec(): ExchangeSpec & Required<Pick<ExchangeSpec, 'name' | 'type'>> {
+    const spec: ExchangeSpec & Required<Pick<ExchangeSpec, 'name' | 'type'>> = {
       name: this.name,
       type: this.type,
       durable: this.durable,

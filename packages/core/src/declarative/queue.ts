@@ -6,6 +6,9 @@ import { Exchange } from './exchange.js';
 
 /** One binding of a {@link Queue}: an exchange (an {@link Exchange} to declare, or the name of one that exists). */
 export interface QueueBindingOptions {
+  /**
+   * The exchange to bind to: an {@link Exchange} (declared with the queue) or the name of one declared elsewhere.
+   */
   exchange: Exchange | string;
   /** One key, or several (one binding each). Default `''` (fanout and headers exchanges ignore it). */
   routingKey?: string | readonly string[] | undefined;
@@ -35,8 +38,11 @@ export interface QueueOptions {
 
 /** One binding of a queue, resolved: a single routing key. */
 export interface QueueObjectBinding {
+  /** The exchange bound to. */
   readonly exchange: Exchange | string;
+  /** The routing key of this binding. */
   readonly routingKey: string;
+  /** The binding arguments, if any. */
   readonly arguments?: Arguments;
 }
 
@@ -136,8 +142,8 @@ export class Queue {
   }
 
   /** What `conn.declareQueue` takes for this queue. */
-  toSpec(): QueueSpec & { name: string } {
-    const spec: QueueSpec & { name: string } = {
+  toSpec(): QueueSpec & Required<Pick<QueueSpec, 'name'>> {
+    const spec: QueueSpec & Required<Pick<QueueSpec, 'name'>> = {
       name: this.name,
       durable: this.durable,
       exclusive: this.exclusive,
