@@ -14,7 +14,7 @@
 // (`loopback_users = none` lets guest in, as on the default node).
 
 import { spawnSync } from 'node:child_process';
-import { chownSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chownSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { join } from 'node:path';
 
@@ -126,16 +126,21 @@ export async function startNode(node) {
   return false;
 }
 
-function clusterMembers(node) {
-  const r = run('rabbitmqctl', ['-n', node.name, 'eval', 'rabbit_nodes:all_running().'], { timeoutMs: 20_000 });
+/** The cluster members a node knows of (running or not), from the node itself; '' when it does not answer. */
+function clusterMembers(node, which = 'all') {
+  const r = run('rabbitmqctl', ['-n', node.name, 'eval', `rabbit_nodes:${which}().`], { timeoutMs: 20_000 });
   return r.ok ? r.out : '';
 }
 
-/** Joins nodes 2 and 3 to node 1 where they are not clustered yet. */
+/**
+ * Joins node 2 and 3 to node 1 where they are not clustered yet. A node that already counts node 1 among its
+ * members is left alone, running or not: resetting it would throw away its share of the quorum queues (and a
+ * test may just have stopped node 1 on purpose).
+ */
 function join_() {
   const [first, ...others] = CLUSTER_NODES;
   for (const node of others) {
-    if (clusterMembers(first).includes(node.name)) continue;
+    if (clusterMembers(node).includes(first.name)) continue;
     log(`${node.name}: join_cluster ${first.name}`);
     for (const args of [['stop_app'], ['reset'], ['join_cluster', first.name], ['start_app']]) {
       const r = run('rabbitmqctl', ['-n', node.name, ...args], { timeoutMs: 120_000 });
@@ -151,7 +156,7 @@ function join_() {
 /** Whether all three nodes run and node 1 sees them all. */
 export async function clusterRunning() {
   for (const node of CLUSTER_NODES) if (!(await reachable(node.port))) return false;
-  const members = clusterMembers(CLUSTER_NODES[0]);
+  const members = clusterMembers(CLUSTER_NODES[0], 'all_running');
   return CLUSTER_NODES.every((node) => members.includes(node.name));
 }
 
@@ -165,11 +170,15 @@ export async function start() {
     log('rabbitmq-server is not installed (apt-get install rabbitmq-server)');
     return false;
   }
-  // All three boot at once (each takes 10-60 s on a loaded 2-core box); node 1 is the one the others join.
-  const results = await Promise.all(CLUSTER_NODES.map((node) => startNode(node)));
-  if (results.includes(false)) return false;
-  if (!join_()) return false;
-  const ok = await clusterRunning();
+  let ok = await form();
+  if (!ok) {
+    // A node reset or killed at the wrong moment can leave the others waiting for it for minutes: this cluster
+    // holds test data only, so start it again from nothing.
+    log('the cluster did not form: stopping every node and starting again from empty state');
+    stop({ kill: true });
+    rmSync(CLUSTER_DIR, { recursive: true, force: true });
+    ok = await form();
+  }
   log(
     ok
       ? `3-node cluster up in ${((Date.now() - t0) / 1000).toFixed(1)}s: amqp://127.0.0.1:5681, :5682, :5683`
@@ -178,13 +187,20 @@ export async function start() {
   return ok;
 }
 
-export function stop() {
+/** Starts the nodes that are down and joins them; whether all three then run clustered. */
+async function form() {
+  // All three boot at once (each takes 10-60 s on a loaded 2-core box); node 1 is the one the others join.
+  const results = await Promise.all(CLUSTER_NODES.map((node) => startNode(node)));
+  if (results.includes(false)) return false;
+  if (!join_()) return false;
+  return clusterRunning();
+}
+
+/** Stops every node: `rabbitmqctl stop`, or SIGKILL of its VM with `kill: true` (or when the stop fails). */
+export function stop({ kill = false } = {}) {
   for (const node of CLUSTER_NODES) {
-    if (!answers(node)) continue;
-    const r = run('rabbitmqctl', ['-n', node.name, 'stop'], { timeoutMs: 60_000 });
-    if (!r.ok) {
-      const pid = nodePid(node);
-      if (pid) {
+    if (kill || !answers(node) || !run('rabbitmqctl', ['-n', node.name, 'stop'], { timeoutMs: 60_000 }).ok) {
+      for (const pid of vmPids(node)) {
         try {
           process.kill(pid, 'SIGKILL');
         } catch {}
@@ -192,6 +208,25 @@ export function stop() {
     }
     log(`${node.name} stopped`);
   }
+}
+
+/**
+ * The node's VM processes: the one in its pid file, and any other whose environment names the node (a VM whose pid
+ * file is gone would otherwise keep the node's name registered and block a new start).
+ */
+function vmPids(node) {
+  const pids = new Set();
+  const fromFile = nodePid(node);
+  if (fromFile) pids.add(fromFile);
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/environ`, 'latin1').split('\0').includes(`RABBITMQ_NODENAME=${node.name}`)) {
+        pids.add(Number(entry));
+      }
+    } catch {}
+  }
+  return [...pids];
 }
 
 async function status() {
