@@ -27,3 +27,9 @@ if (existsSync(clusterBench)) {
   const { runClusterBench } = (await import(clusterBench.href)) as { runClusterBench: () => Promise<unknown> };
   await runClusterBench();
 }
+
+const rpcBench = new URL('./rpc.ts', import.meta.url);
+if (existsSync(rpcBench)) {
+  const { runRpcBench } = (await import(rpcBench.href)) as { runRpcBench: () => Promise<unknown> };
+  await runRpcBench();
+}

@@ -110,6 +110,26 @@ describe('examples on memory://', () => {
     const received = lines(run.stdout, /\[x\] Received message \d: "Hello world!"/);
     expect(received).toHaveLength(3);
   });
+
+  it('rpc: a server and a client, concurrent calls, a remote error and a timeout', async () => {
+    const run = await runExample('examples/rpc.ts', env);
+    expectSuccess(run);
+    expect(run.stdout).toContain('call: 1 + 2 = 3');
+    expect(run.stdout).toContain('concurrent calls: 11, 22, 33, 44, 55');
+    expect(run.stdout).toContain('remote error: TypeError: a and b must be numbers');
+    expect(run.stdout).toContain('timeout: no reply within 300 ms');
+    expect(run.stdout).toContain('connection closed');
+  });
+
+  it('simple-queue: put, size, get until empty, clear', async () => {
+    const run = await runExample('examples/simple-queue.ts', env);
+    expectSuccess(run);
+    expect(run.stdout).toContain('put 3 jobs; size 3');
+    expect(lines(run.stdout, /^got job \d$/)).toEqual(['got job 1', 'got job 2', 'got job 3']);
+    expect(run.stdout).toContain('get: null, the queue is empty');
+    expect(run.stdout).toContain('clear: dropped 1 job(s); size 0');
+    expect(run.stdout).toContain('connection closed');
+  });
 });
 
 // The same examples on RabbitMQ, switched by WARREN_URL as a user would (connect loads @warren/amqp by itself).
@@ -135,6 +155,18 @@ describe.skipIf(!(await requireBroker('RabbitMQ', AMQP_URL, 'examples on amqp://
     const run = await runExample('examples/puka/sync-receive.ts', env);
     expectSuccess(run);
     expect(lines(run.stdout, /\[x\] Received message \d: "Hello world!"/)).toHaveLength(3);
+  });
+
+  it('rpc and simple-queue', async () => {
+    const rpc = await runExample('examples/rpc.ts', env);
+    expectSuccess(rpc);
+    expect(rpc.stdout).toContain('concurrent calls: 11, 22, 33, 44, 55');
+    expect(rpc.stdout).toContain('remote error: TypeError: a and b must be numbers');
+    expect(rpc.stdout).toContain('timeout: no reply within 300 ms');
+    const simple = await runExample('examples/simple-queue.ts', env);
+    expectSuccess(simple);
+    expect(lines(simple.stdout, /^got job \d$/)).toEqual(['got job 1', 'got job 2', 'got job 3']);
+    expect(simple.stdout).toContain('clear: dropped 1 job(s); size 0');
   });
 });
 

@@ -84,6 +84,12 @@ export class TestScope {
     return publisher;
   }
 
+  /** Closes `client` (an RpcServer, RpcClient, SimpleQueue, ...) when the test ends; returns it. */
+  track<T extends Closable>(client: T): T {
+    this.#clients.push(client);
+    return client;
+  }
+
   /** A consumer; on a transport without acks it auto-acknowledges unless told otherwise (acks are then no-ops). */
   consumer(options: ConsumerOptions, connection: Connection = this.conn): Consumer {
     const consumer = new Consumer(connection, { noAck: !this.caps.acks, ...options });

@@ -8,8 +8,10 @@ import { fetchPurgeCases } from './cases/fetch-purge.js';
 import { publishSubscribeCases } from './cases/publish-subscribe.js';
 import { queueArgumentCases } from './cases/queue-arguments.js';
 import { recoveryCases } from './cases/recovery.js';
+import { requestReplyCases } from './cases/request-reply.js';
 import { routingCases } from './cases/routing.js';
 import { serializationCases } from './cases/serialization.js';
+import { simpleQueueCases } from './cases/simple-queue.js';
 import { SuiteContext } from './context.js';
 import type { ConformanceOptions } from './options.js';
 
@@ -26,6 +28,8 @@ const THEMES = [
   ['errors', errorCases],
   ['concurrency', concurrencyCases],
   ['consumer turnover', consumerTurnoverCases],
+  ['request/reply', requestReplyCases],
+  ['SimpleQueue', simpleQueueCases],
   ['recovery', recoveryCases],
 ] as const;
 

@@ -194,6 +194,9 @@ export class RpcClient<TRequest = unknown, TResult = unknown> extends SafeEmitte
     timeoutMs: number,
     startedAt: number,
   ): Promise<unknown> {
+    if (this.#closed) {
+      return Promise.reject(new MessageStateError('The RpcClient was closed before the request was sent.'));
+    }
     message.properties.replyTo = route.replyTo;
     return new Promise((resolve, reject) => {
       const pending = new PendingCall(resolve, reject, route);
