@@ -8,5 +8,11 @@ export {
   type TimeoutCallback,
 } from './channels/durable-channel.js';
 export { ChannelKeys } from './channels/keys.js';
-export type { DurableChannelOptions, RemoteChannelOptions } from './channels/options.js';
+export type {
+  ChannelReconnectOptions,
+  DurableChannelOptions,
+  RedisServerOptions,
+  RemoteChannelOptions,
+  SentinelAddress,
+} from './channels/options.js';
 export { RemoteChannel, type RemoteChannelEvents, type RemoteListener } from './channels/remote-channel.js';

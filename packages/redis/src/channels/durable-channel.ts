@@ -42,6 +42,7 @@ export type TimeoutCallback = (message: DurableMessage) => void | Promise<void>;
 
 /** What `send` takes. */
 export interface DurableSendOptions<T = unknown> {
+  /** The value to send, serialized by the channel's serializer. */
   content: T;
   /** The name of the receiving channel. */
   to: string;
@@ -53,6 +54,7 @@ export interface DurableSendOptions<T = unknown> {
 export interface DurableReplyOptions<T = unknown> {
   /** The message received that this answers. */
   message: Pick<DurableMessage, 'id'>;
+  /** The answer, serialized by the channel's serializer. */
   response: T;
   /** Milliseconds the original sender has to `close` the reply; then it goes to this channel's timeout callback. */
   timeout?: number | undefined;
@@ -64,6 +66,7 @@ export interface DurableReceiveOptions {
   timeoutMs?: number | undefined;
 }
 
+/** The events of a DurableChannel. */
 export interface DurableChannelEvents {
   [event: string]: unknown[];
   /** A timeout callback that threw, a timed-out message that did not decode, Redis lost for good. */

@@ -61,8 +61,68 @@ export const channelOptionsSchema = z
   })
   .strict();
 
+/** How a channel re-makes a connection that worked and was lost: exponential backoff, bounded. */
+export interface ChannelReconnectOptions {
+  /** Attempts per outage before giving up (the channel's `error` event then says so). Default Infinity. */
+  retries?: number | undefined;
+  /** Wait before the first attempt, in ms. Default 100. */
+  minDelayMs?: number | undefined;
+  /** Longest wait between attempts, in ms. Default 5000. */
+  maxDelayMs?: number | undefined;
+}
+
+/** One Redis Sentinel. */
+export interface SentinelAddress {
+  /** The sentinel's host. */
+  host: string;
+  /** The sentinel's port (usually 26379). */
+  port: number;
+}
+
+/** Where Redis is and how to log in (ioredis's connection options of the same names). */
+export interface RedisServerOptions {
+  /** Default `127.0.0.1`. */
+  host?: string | undefined;
+  /** Default 6379. */
+  port?: number | undefined;
+  /** A Unix socket path, instead of host and port. */
+  path?: string | undefined;
+  /** ACL user name (Redis 6+). */
+  username?: string | undefined;
+  /** The password (of the ACL user, or Redis's `requirepass`). Never shown in errors. */
+  password?: string | undefined;
+  /** Database number, default 0. */
+  db?: number | undefined;
+  /** TLS: `true`, or Node's `tls.connect` options (ca, cert, key, servername, ...). */
+  tls?: true | Record<string, unknown> | undefined;
+  /** IP family: 4, 6, or 0 for either. */
+  family?: 0 | 4 | 6 | undefined;
+  /** Sentinel: the sentinels to ask for the master (with `name`). */
+  sentinels?: SentinelAddress[] | undefined;
+  /** Sentinel: the name of the master group. */
+  name?: string | undefined;
+  /** Sentinel: ACL user of the sentinels. */
+  sentinelUsername?: string | undefined;
+  /** Sentinel: password of the sentinels. */
+  sentinelPassword?: string | undefined;
+}
+
 /** What a RemoteChannel takes: `{ redis: { host, port } }` in muppet's shape, or a URL as `redis`. */
-export type RemoteChannelOptions = z.input<typeof channelOptionsSchema>;
+export interface RemoteChannelOptions {
+  /** A `redis://` / `rediss://` URL, or the server options. Default 127.0.0.1:6379. */
+  redis?: string | RedisServerOptions | undefined;
+  /** Every key and pub/sub channel starts with `{prefix}:`: channels of different prefixes never meet. Default `warren`. */
+  prefix?: string | undefined;
+  /** The serializer (core's registry) that sent values go through. Default `json`. */
+  serializer?: string | undefined;
+  /** Content types (or serializer names) a receiver decodes; anything else is reported. Default: the serializer. */
+  accept?: string[] | undefined;
+  /** How long connecting may take, in ms. Default 10 s. */
+  connectTimeoutMs?: number | undefined;
+  /** Reconnection of a connection that worked (backoff between minDelayMs and maxDelayMs); `false` turns it off. */
+  reconnect?: ChannelReconnectOptions | false | undefined;
+}
+
 export type ParsedChannelOptions = z.output<typeof channelOptionsSchema>;
 
 /** The options of a DurableChannel: those of every channel, and how often it looks for timeouts. */
@@ -83,7 +143,15 @@ export const durableChannelOptionsSchema = channelOptionsSchema
   })
   .strict();
 
-export type DurableChannelOptions = z.input<typeof durableChannelOptionsSchema>;
+/** What a DurableChannel takes: the options of every channel, and how it watches timeouts and receivers. */
+export interface DurableChannelOptions extends RemoteChannelOptions {
+  /** How often (ms) the channel looks for timed-out messages and for receivers that died (muppet's name). Default 1000. */
+  timeoutMonitorFrequency?: number | undefined;
+  /** How long (ms) a channel object that stopped refreshing its liveness counts as alive. Default 10 s. */
+  livenessMs?: number | undefined;
+  /** How long (ms) a claimed timeout callback may run before another process of the name may take it over. Default 60 s. */
+  timeoutClaimMs?: number | undefined;
+}
 export type ParsedDurableChannelOptions = z.output<typeof durableChannelOptionsSchema>;
 
 /** Parses channel options, turning every problem into a ConfigurationError. */

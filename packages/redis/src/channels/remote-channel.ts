@@ -8,6 +8,7 @@ import { RedisLink } from './redis-link.js';
 /** Gets every value sent on the channel, decoded. A returned promise that rejects is reported as an error event. */
 export type RemoteListener = (message: unknown) => void | Promise<void>;
 
+/** The events of a RemoteChannel. */
 export interface RemoteChannelEvents {
   [event: string]: unknown[];
   /** A listener that threw, a message that did not decode or is not accepted, Redis lost for good. */
@@ -30,6 +31,7 @@ export interface RemoteChannelEvents {
  * ```
  */
 export class RemoteChannel extends SafeEmitter<RemoteChannelEvents> {
+  /** The channel's name: every RemoteChannel of that name and prefix on the same Redis meets. */
   readonly name: string;
   readonly #options: ParsedChannelOptions;
   readonly #keys: ChannelKeys;

@@ -1,4 +1,5 @@
 import { describe, expectTypeOf, it } from 'vitest';
+import type { z } from 'zod';
 import {
   DurableChannel,
   type DurableChannelOptions,
@@ -7,6 +8,7 @@ import {
   type RemoteChannelOptions,
   type TimeoutCallback,
 } from '../index.js';
+import type { channelOptionsSchema, durableChannelOptionsSchema } from './options.js';
 
 describe('channel public types', () => {
   it("DurableChannel takes muppet's arguments and gives { id, content, from, to, inReplyTo? }", () => {
@@ -31,6 +33,13 @@ describe('channel public types', () => {
     expectTypeOf<TimeoutCallback>().parameter(0).toEqualTypeOf<DurableMessage>();
     // A received message is what reply and close take.
     expectTypeOf<DurableMessage>().toExtend<Parameters<DurableChannel['close']>[0]>();
+  });
+
+  it('the documented option types are what the schemas accept', () => {
+    expectTypeOf<RemoteChannelOptions>().toExtend<z.input<typeof channelOptionsSchema>>();
+    expectTypeOf<z.input<typeof channelOptionsSchema>>().toExtend<RemoteChannelOptions>();
+    expectTypeOf<DurableChannelOptions>().toExtend<z.input<typeof durableChannelOptionsSchema>>();
+    expectTypeOf<z.input<typeof durableChannelOptionsSchema>>().toExtend<DurableChannelOptions>();
   });
 
   it('the options take a URL or muppet’s { host, port }, and nothing unknown', () => {
