@@ -1,6 +1,8 @@
 /**
  * @warren/events: zope.event's local registry (`subscribers`, `notify`) and zamqp's remote events on any warren
  * transport (`RemoteEvent`, `EventConsumer`), with zamqp's producer, consumer and background runner.
+ *
+ * @module @warren/events
  */
 export {
   BackgroundRunner,

@@ -1,6 +1,8 @@
 /**
  * @warren/pulse: Mozilla Pulse on warren, in mozillapulse's shape. `consumers.*` and `publishers.*` hold one class
  * per Pulse exchange, `messages.*` the validated message classes.
+ *
+ * @module @warren/pulse
  */
 
 export { ANONYMOUS_USER, PulseConnector, pulseUrl } from './connector.js';
