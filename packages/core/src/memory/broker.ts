@@ -1,8 +1,9 @@
 import { MessageNackedError, NoRouteError, NotFoundError, PreconditionFailedError, TimeoutError } from '../errors.js';
-import type { Headers } from '../properties.js';
-import { addDeath, type DeathReason, type XDeathEntry } from '../semantics/dead-letter.js';
+import { type DeathReason, deadLetterRoute } from '../semantics/dead-letter.js';
 import { type ExchangeDefinition, ExchangeTable } from '../semantics/exchange-table.js';
+import { messageExpiresAt } from '../semantics/expiry.js';
 import { normalizeQueueArguments } from '../semantics/queue-arguments.js';
+import { queueArgumentsKey } from '../semantics/queue-equivalence.js';
 import type { QueueSpec } from '../topology.js';
 import type { OutboundMessage } from '../transport.js';
 import { MemoryQueue, type QueueHooks } from './queue.js';
@@ -47,7 +48,7 @@ export class MemoryBroker implements QueueHooks {
     const name =
       spec.name || `amq.gen-${(++this.#serverNamed).toString(36)}-${Math.random().toString(36).slice(2, 10)}`;
     const args = normalizeQueueArguments(spec.arguments);
-    const argumentsKey = JSON.stringify(args);
+    const argumentsKey = queueArgumentsKey(args);
     const exclusiveOwner = spec.exclusive ? ownerId : undefined;
     const existing = this.queues.get(name);
     if (existing) {
@@ -159,11 +160,7 @@ export class MemoryBroker implements QueueHooks {
   }
 
   #store(message: OutboundMessage, queue: MemoryQueue, now: number): StoredMessage {
-    const ttl = queue.args.messageTtl;
-    const own = message.properties.expiration;
-    let expiresAt = Number.POSITIVE_INFINITY;
-    if (typeof ttl === 'number') expiresAt = now + ttl;
-    if (typeof own === 'number' && now + own < expiresAt) expiresAt = now + own;
+    const expiresAt = messageExpiresAt(queue.args, message.properties, now);
     return {
       content: message.content,
       properties: message.properties,
@@ -209,40 +206,25 @@ export class MemoryBroker implements QueueHooks {
     if (this.queues.get(queue.name) === queue) this.#removeQueue(queue);
   }
 
-  /** Dead-letters through the queue's dead-letter exchange, or drops the message when it has none. */
+  /** Dead-letters through the queue's dead-letter exchange, or drops the message (core's rules decide). */
   deadLetter(queue: MemoryQueue, message: StoredMessage, reason: DeathReason): void {
-    const exchange = queue.args.deadLetterExchange;
-    if (exchange === undefined || !this.exchanges.has(exchange)) return;
-    if (isDeadLetterCycle(message.properties.headers, queue.name)) return;
-    const routingKey = queue.args.deadLetterRoutingKey ?? message.routingKey;
-    const { expiration, ...rest } = message.properties;
-    const death = {
-      queue: queue.name,
-      reason,
-      exchange: message.exchange,
-      routingKeys: [message.routingKey],
-      time: new Date(),
-      ...(expiration === undefined ? {} : { originalExpiration: expiration }),
-    };
-    const properties = { ...rest, headers: addDeath(message.properties.headers, death) };
+    const route = deadLetterRoute(queue.name, queue.args, message, reason);
+    if (!route || !this.exchanges.has(route.exchange)) return;
     // Dead-lettering never waits for room and never reports: like RabbitMQ, it is fire-and-forget.
-    this.publish({ exchange, routingKey, content: message.content, properties, mandatory: false }, 0).catch(() => {});
+    this.publish(
+      {
+        exchange: route.exchange,
+        routingKey: route.routingKey,
+        content: message.content,
+        properties: route.properties,
+        mandatory: false,
+      },
+      0,
+    ).catch(() => {});
   }
 
   /** Deletes the exclusive queues of a closed connection. */
   dropExclusive(ownerId: number): void {
     for (const queue of [...this.queues.values()]) if (queue.exclusiveOwner === ownerId) this.#removeQueue(queue);
   }
-}
-
-/**
- * RabbitMQ drops a message that would be dead-lettered from a queue it already died in, unless a consumer
- * rejected it somewhere on the way (only then is the cycle a deliberate retry loop): otherwise a queue that
- * dead-letters to itself would loop forever.
- */
-function isDeadLetterCycle(headers: Headers | undefined, queue: string): boolean {
-  const deaths = headers?.['x-death'];
-  if (!Array.isArray(deaths)) return false;
-  const entries = deaths as XDeathEntry[];
-  return entries.some((entry) => entry.queue === queue) && !entries.some((entry) => entry.reason === 'rejected');
 }

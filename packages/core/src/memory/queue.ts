@@ -1,7 +1,9 @@
-import { PreconditionFailedError, ResourceLockedError } from '../errors.js';
+import { ResourceLockedError } from '../errors.js';
 import type { DeathReason } from '../semantics/dead-letter.js';
 import { Fifo } from '../semantics/fifo.js';
+import { isOverLimit, type OverflowPolicy, overflowPolicy, wouldOverflow } from '../semantics/overflow.js';
 import type { NormalizedQueueArguments } from '../semantics/queue-arguments.js';
+import { checkQueueEquivalent } from '../semantics/queue-equivalence.js';
 import type { StoredMessage } from './stored-message.js';
 
 /** A subscriber of a memory queue: core's consumer seen from the broker side. */
@@ -42,6 +44,8 @@ export class MemoryQueue {
   #expiryAt = Number.POSITIVE_INFINITY;
   #hadSubscriber = false;
   deleted = false;
+  /** The queue's length limits, from core's shared rules; undefined when it has none. */
+  readonly overflow: OverflowPolicy | undefined;
 
   constructor(
     readonly name: string,
@@ -53,6 +57,7 @@ export class MemoryQueue {
     readonly highWaterMark: number,
     readonly hooks: QueueHooks,
   ) {
+    this.overflow = overflowPolicy(args);
     const levels = args.maxPriority ? Math.min(Math.max(1, Math.floor(args.maxPriority)), 255) + 1 : 1;
     this.#levels = Array.from({ length: levels }, () => new Fifo<StoredMessage>());
   }
@@ -79,11 +84,7 @@ export class MemoryQueue {
   }
 
   checkEquivalent(durable: boolean, argumentsKey: string, exclusiveOwner: number | undefined): void {
-    if (this.durable !== durable || this.argumentsKey !== argumentsKey) {
-      throw new PreconditionFailedError(
-        `Queue "${this.name}" exists with other settings (durable: ${this.durable}, arguments: ${this.argumentsKey}); it cannot be redeclared with durable: ${durable}, arguments: ${argumentsKey}. Delete it first or declare it as it is.`,
-      );
-    }
+    checkQueueEquivalent(this.name, this, { durable, argumentsKey });
     if (exclusiveOwner !== undefined) this.checkOwner(exclusiveOwner);
   }
 
@@ -190,14 +191,10 @@ export class MemoryQueue {
   }
 
   #enforceMaxLength(): void {
-    const { maxLength, maxLengthBytes, overflow } = this.args;
-    if (maxLength === undefined && maxLengthBytes === undefined) return;
+    const policy = this.overflow;
     // reject-publish variants are decided before enqueueing (see MemoryBroker); here the head goes.
-    if (overflow !== undefined && overflow !== 'drop-head') return;
-    while (
-      (maxLength !== undefined && this.#ready > maxLength) ||
-      (maxLengthBytes !== undefined && this.#readyBytes > maxLengthBytes && this.#ready > 0)
-    ) {
+    if (!policy || policy.mode !== 'drop-head') return;
+    while (isOverLimit(policy, this.#ready, this.#readyBytes)) {
       const head = this.#takeOldest();
       if (!head) return;
       this.hooks.deadLetter(this, head, 'maxlen');
@@ -219,11 +216,7 @@ export class MemoryQueue {
 
   /** Whether one more message of this size would exceed the max length (for `reject-publish`). */
   wouldOverflow(size: number): boolean {
-    const { maxLength, maxLengthBytes } = this.args;
-    return (
-      (maxLength !== undefined && this.#ready + 1 > maxLength) ||
-      (maxLengthBytes !== undefined && this.#readyBytes + size > maxLengthBytes)
-    );
+    return this.overflow !== undefined && wouldOverflow(this.overflow, this.#ready, this.#readyBytes, size);
   }
 
   /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addDeath, type XDeathEntry } from './dead-letter.js';
+import { addDeath, deadLetterRoute, isDeadLetterCycle, type XDeathEntry } from './dead-letter.js';
 
 describe('addDeath', () => {
   const time = new Date(0);
@@ -36,5 +36,37 @@ describe('addDeath', () => {
     const input = { 'x-death': [] };
     addDeath(input, { queue: 'q', reason: 'maxlen', exchange: '', routingKeys: ['q'], time });
     expect(input['x-death']).toEqual([]);
+  });
+});
+
+describe('deadLetterRoute', () => {
+  const message = { properties: { headers: { a: 1 }, expiration: 500 }, exchange: 'ex', routingKey: 'rk' };
+  it('goes to the dead-letter exchange with an x-death entry and without the expiration', () => {
+    const route = deadLetterRoute('q', { other: {}, deadLetterExchange: 'dlx' }, message, 'expired', new Date(0));
+    expect(route?.exchange).toBe('dlx');
+    expect(route?.routingKey).toBe('rk');
+    expect(route?.properties.expiration).toBeUndefined();
+    expect((route?.properties.headers['x-death'] as XDeathEntry[])[0]).toMatchObject({
+      queue: 'q',
+      reason: 'expired',
+      'original-expiration': '500',
+    });
+    const keyed = deadLetterRoute(
+      'q',
+      { other: {}, deadLetterExchange: 'dlx', deadLetterRoutingKey: 'dead' },
+      message,
+      'rejected',
+    );
+    expect(keyed?.routingKey).toBe('dead');
+  });
+  it('drops without a dead-letter exchange, and in a cycle that no consumer rejected', () => {
+    expect(deadLetterRoute('q', { other: {} }, message, 'rejected')).toBeUndefined();
+    const once = deadLetterRoute('q', { other: {}, deadLetterExchange: 'dlx' }, message, 'expired');
+    const again = { ...message, properties: once?.properties ?? { headers: {} } };
+    expect(isDeadLetterCycle(again.properties.headers, 'q')).toBe(true);
+    expect(deadLetterRoute('q', { other: {}, deadLetterExchange: 'dlx' }, again, 'expired')).toBeUndefined();
+    const rejected = deadLetterRoute('q', { other: {}, deadLetterExchange: 'dlx' }, message, 'rejected');
+    const retry = { ...message, properties: rejected?.properties ?? { headers: {} } };
+    expect(deadLetterRoute('q', { other: {}, deadLetterExchange: 'dlx' }, retry, 'rejected')).toBeDefined();
   });
 });

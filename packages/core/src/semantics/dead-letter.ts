@@ -1,4 +1,5 @@
-import type { Headers } from '../properties.js';
+import type { Headers, MessageProperties } from '../properties.js';
+import type { NormalizedQueueArguments } from './queue-arguments.js';
 
 /** Why a message was dead-lettered, as RabbitMQ names it in `x-death`. */
 export type DeathReason = 'rejected' | 'expired' | 'maxlen' | 'delivery_limit';
@@ -62,4 +63,61 @@ export function addDeath(headers: Headers | undefined, death: DeathEvent): Heade
     out['x-first-death-exchange'] = death.exchange;
   }
   return out;
+}
+
+/** What a queue knows of a message it is about to dead-letter. */
+export interface DeadLetterSource {
+  properties: MessageProperties;
+  /** The exchange and routing key the message was published with. */
+  exchange: string;
+  routingKey: string;
+}
+
+/** Where a dead-lettered message goes, and the properties it goes with. */
+export interface DeadLetterRoute {
+  exchange: string;
+  routingKey: string;
+  properties: MessageProperties;
+}
+
+/**
+ * RabbitMQ's dead-lettering rules, once for every emulating transport: where a message that died in `queue` goes
+ * (its dead-letter exchange, with the dead-letter routing key or the original one), with an `x-death` entry added
+ * and its own `expiration` moved into that entry so it cannot expire again. Undefined when the message is dropped
+ * instead: the queue has no dead-letter exchange, or the message would loop (see {@link isDeadLetterCycle}).
+ * Whether the exchange exists is the caller's to check (a missing one drops the message too).
+ */
+export function deadLetterRoute(
+  queue: string,
+  args: NormalizedQueueArguments,
+  message: DeadLetterSource,
+  reason: DeathReason,
+  time: Date = new Date(),
+): DeadLetterRoute | undefined {
+  const exchange = args.deadLetterExchange;
+  if (exchange === undefined) return undefined;
+  if (isDeadLetterCycle(message.properties.headers, queue)) return undefined;
+  const routingKey = args.deadLetterRoutingKey ?? message.routingKey;
+  const { expiration, ...rest } = message.properties;
+  const death: DeathEvent = {
+    queue,
+    reason,
+    exchange: message.exchange,
+    routingKeys: [message.routingKey],
+    time,
+    ...(expiration === undefined ? {} : { originalExpiration: expiration }),
+  };
+  return { exchange, routingKey, properties: { ...rest, headers: addDeath(message.properties.headers, death) } };
+}
+
+/**
+ * RabbitMQ drops a message that would be dead-lettered from a queue it already died in, unless a consumer
+ * rejected it somewhere on the way (only then is the cycle a deliberate retry loop): otherwise a queue that
+ * dead-letters to itself would loop forever.
+ */
+export function isDeadLetterCycle(headers: Headers | undefined, queue: string): boolean {
+  const deaths = headers?.['x-death'];
+  if (!Array.isArray(deaths)) return false;
+  const entries = deaths as XDeathEntry[];
+  return entries.some((entry) => entry.queue === queue) && !entries.some((entry) => entry.reason === 'rejected');
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { NotFoundError, PreconditionFailedError } from '../errors.js';
 import type { ExchangeType } from '../topology.js';
-import { ExchangeTable } from './exchange-table.js';
+import { checkExchangeEquivalent, ExchangeTable } from './exchange-table.js';
 
 function table(...exchanges: Array<[string, ExchangeType]>): ExchangeTable {
   const t = new ExchangeTable();
@@ -73,5 +73,37 @@ describe('ExchangeTable', () => {
     expect(() => t.delete('d', { ifUnused: true })).toThrow(PreconditionFailedError);
     expect(t.delete('d')).toBe(true);
     expect(t.has('d')).toBe(false);
+  });
+  it('loads a whole table at once and routes it as if declared and bound one by one', () => {
+    const definition = (name: string, type: ExchangeType) => ({
+      name,
+      type,
+      durable: false,
+      autoDelete: false,
+      internal: false,
+      arguments: {},
+    });
+    const loaded = ExchangeTable.load(
+      [definition('t', 'topic'), definition('f', 'fanout')],
+      [
+        { source: 't', binding: queue('q1', 'a.*') },
+        { source: 't', binding: queue('q1', 'a.*') },
+        { source: 't', binding: { destination: 'f', destinationKind: 'exchange', routingKey: '#', arguments: {} } },
+        { source: 'f', binding: queue('q2') },
+        { source: 'missing', binding: queue('q3') },
+      ],
+    );
+    expect(loaded.bindingCount('t')).toBe(2);
+    expect(loaded.route('t', 'a.b', {}, all).sort()).toEqual(['q1', 'q2']);
+    expect(loaded.route('t', 'b', {}, all)).toEqual(['q2']);
+    expect(loaded.has('missing')).toBe(false);
+  });
+  it('checkExchangeEquivalent refuses another type or durability', () => {
+    const existing = { name: 'x', type: 'direct' as const, durable: true };
+    expect(() => checkExchangeEquivalent(existing, { type: 'direct', durable: true })).not.toThrow();
+    expect(() => checkExchangeEquivalent(existing, { type: 'topic', durable: true })).toThrow(PreconditionFailedError);
+    expect(() => checkExchangeEquivalent(existing, { type: 'direct', durable: false })).toThrow(
+      PreconditionFailedError,
+    );
   });
 });

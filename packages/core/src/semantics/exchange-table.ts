@@ -72,11 +72,7 @@ export class ExchangeTable {
     if (definition.name === DEFAULT_EXCHANGE) return;
     const existing = this.#exchanges.get(definition.name);
     if (existing) {
-      if (existing.type !== definition.type || existing.durable !== definition.durable) {
-        throw new PreconditionFailedError(
-          `Exchange "${definition.name}" exists as ${existing.durable ? 'durable ' : ''}${existing.type}; it cannot be redeclared as ${definition.durable ? 'durable ' : ''}${definition.type}. Delete it first or declare it as it is.`,
-        );
-      }
+      checkExchangeEquivalent(existing, definition);
       return;
     }
     this.#exchanges.set(definition.name, {
@@ -86,6 +82,28 @@ export class ExchangeTable {
       matchers: [],
       toExchanges: false,
     });
+  }
+
+  /**
+   * A table built at once from exchanges and bindings stored elsewhere (a transport that keeps its topology in
+   * the broker, such as Redis, reads them and routes with the same matching as memory://). Each exchange is
+   * indexed once, not once per binding. Bindings from an exchange that is not in `exchanges` are ignored.
+   */
+  static load(
+    exchanges: Iterable<ExchangeDefinition>,
+    bindings: Iterable<{ source: string; binding: Binding }>,
+  ): ExchangeTable {
+    const table = new ExchangeTable();
+    for (const definition of exchanges) table.declare(definition);
+    const touched = new Set<ExchangeState>();
+    for (const { source, binding } of bindings) {
+      const state = table.#exchanges.get(source);
+      if (!state || state.bindings.some((b) => sameBinding(b, binding))) continue;
+      state.bindings.push(binding);
+      touched.add(state);
+    }
+    for (const state of touched) table.#reindex(state);
+    return table;
   }
 
   /** Deletes an exchange and its bindings (and bindings to it). Returns false when it did not exist. */
@@ -206,6 +224,21 @@ export class ExchangeTable {
     }
     state.matchers = state.bindings.map((b) => topicMatcher(b.routingKey));
     state.toExchanges = state.bindings.some((b) => b.destinationKind === 'exchange');
+  }
+}
+
+/**
+ * Redeclaring an exchange with another type or durability is a PreconditionFailedError, as in RabbitMQ (406);
+ * the same type and durability are fine.
+ */
+export function checkExchangeEquivalent(
+  existing: Pick<ExchangeDefinition, 'name' | 'type' | 'durable'>,
+  requested: Pick<ExchangeDefinition, 'type' | 'durable'>,
+): void {
+  if (existing.type !== requested.type || existing.durable !== requested.durable) {
+    throw new PreconditionFailedError(
+      `Exchange "${existing.name}" exists as ${existing.durable ? 'durable ' : ''}${existing.type}; it cannot be redeclared as ${requested.durable ? 'durable ' : ''}${requested.type}. Delete it first or declare it as it is.`,
+    );
   }
 }
 
