@@ -193,7 +193,7 @@ export class MemoryQueue {
   #enforceMaxLength(): void {
     const policy = this.overflow;
     // reject-publish variants are decided before enqueueing (see MemoryBroker); here the head goes.
-    if (!policy || policy.mode !== 'drop-head') return;
+    if (policy?.mode !== 'drop-head') return;
     while (isOverLimit(policy, this.#ready, this.#readyBytes)) {
       const head = this.#takeOldest();
       if (!head) return;

@@ -46,7 +46,7 @@ describe('deadLetterRoute', () => {
     expect(route?.exchange).toBe('dlx');
     expect(route?.routingKey).toBe('rk');
     expect(route?.properties.expiration).toBeUndefined();
-    expect((route?.properties.headers['x-death'] as XDeathEntry[])[0]).toMatchObject({
+    expect((route?.properties.headers['x-death'] as XDeathEntry[] | undefined)?.[0]).toMatchObject({
       queue: 'q',
       reason: 'expired',
       'original-expiration': '500',
