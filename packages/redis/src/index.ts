@@ -1,3 +1,9 @@
+import { registerTransport } from '@warren/core';
+import { redisTransport } from './transport.js';
+
+export { REDIS_CAPABILITIES } from './capabilities.js';
+export { type RedisOptions, redisOptionsSchema } from './options.js';
+export { redisTransport } from './transport.js';
 export {
   DurableChannel,
   type DurableChannelEvents,
@@ -16,3 +22,5 @@ export type {
   SentinelAddress,
 } from './channels/options.js';
 export { RemoteChannel, type RemoteChannelEvents, type RemoteListener } from './channels/remote-channel.js';
+
+registerTransport(redisTransport);
