@@ -14,6 +14,12 @@ if (existsSync(amqpBench)) {
   await runAmqpBench();
 }
 
+const redisBench = new URL('./redis.ts', import.meta.url);
+if (existsSync(redisBench)) {
+  const { runRedisBench } = (await import(redisBench.href)) as { runRedisBench: () => Promise<void> };
+  await runRedisBench();
+}
+
 const redisChannelsBench = new URL('./redis-channels.ts', import.meta.url);
 if (existsSync(redisChannelsBench)) {
   const { runRedisChannelsBench } = (await import(redisChannelsBench.href)) as {

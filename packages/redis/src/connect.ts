@@ -63,12 +63,21 @@ export function ioredisOptions(url: URL, options: RedisOptions, connectTimeoutMs
 export async function openRedis(base: IORedisOptions, connectionName: string): Promise<Redis> {
   const client = new Redis({ ...base, connectionName } as IORedisOptions & { replyMapping: 'legacy' });
   // ioredis emits 'error' for connection failures; the session watches 'close' instead. Never unhandled.
-  client.on('error', () => {});
+  // While connecting, the event holds the real reason (WRONGPASS, ECONNREFUSED): connect() itself only
+  // says "Connection is closed".
+  let reason: unknown;
+  const remember = (error: unknown): void => {
+    reason ??= error;
+  };
+  client.on('error', remember);
   try {
     await client.connect();
   } catch (error) {
     client.disconnect();
-    throw mapRedisError(error, `the connection to ${base.host}:${base.port}`);
+    throw mapRedisError(reason ?? error, `the connection to ${base.host}:${base.port}`);
+  } finally {
+    client.off('error', remember);
   }
+  client.on('error', () => {});
   return client;
 }

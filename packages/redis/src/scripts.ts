@@ -90,6 +90,16 @@ end
 return refused + 2 * outbox
 `;
 
+/**
+ * The common case of {@link PUBLISH}, with fewer arguments to encode: one target queue, no length limit, no
+ * expiry. KEYS: version, stream. ARGV: expected version, properties, exchange, routing key, body.
+ */
+export const PUBLISH_ONE = `
+if (redis.call('GET', KEYS[1]) or '0') ~= ARGV[1] then return -1 end
+redis.call('XADD', KEYS[2], 'NOMKSTREAM', '*', 'p', ARGV[2], 'e', ARGV[3], 'k', ARGV[4], 'b', ARGV[5])
+return 0
+`;
+
 /** KEYS: stream. ARGV: group, ids. Acks and deletes each entry still pending. Returns how many. */
 export const ACK = `
 local n = 0
@@ -318,6 +328,7 @@ return { ready(KEYS[1], ARGV[1]), consumers }
 /** Every script, by the command name ioredis defines for it. */
 export const SCRIPTS = {
   warrenPublish: PUBLISH,
+  warrenPublishOne: PUBLISH_ONE,
   warrenAck: ACK,
   warrenRequeue: REQUEUE,
   warrenKill: KILL,

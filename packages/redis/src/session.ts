@@ -39,7 +39,7 @@ import type { RedisOptions as IORedisOptions, Redis } from 'ioredis';
 import { openRedis } from './connect.js';
 import { mapRedisError } from './errors.js';
 import { consumerName, GROUP, RedisKeys } from './keys.js';
-import { decodeEntry, messageFields } from './marshal.js';
+import { decodeEntry, encodeProperties, messageFields, payloadArgument } from './marshal.js';
 import type { RedisOptions } from './options.js';
 import { type ScriptedRedis, withScripts } from './scripted.js';
 import { type RawEntry, RedisSubscription, type SubscriptionHost, type SubscriptionQueue } from './subscription.js';
@@ -521,6 +521,26 @@ export class RedisSession implements TransportSession, SubscriptionHost {
       targets = [];
       missing = error as Error;
     }
+    if (targets.length === 1 && outgoing.guardId === '' && outgoing.properties.expiration === undefined) {
+      const queue = snapshot.queues.get(targets[0] as string) as QueueState;
+      if (queue.mode === '' && !queue.hasTtl) {
+        return this.cmd
+          .warrenPublishOne(
+            2,
+            this.keys.version,
+            queue.streamKey,
+            snapshot.version,
+            encodeProperties(outgoing.properties),
+            outgoing.exchange,
+            outgoing.routingKey,
+            payloadArgument(outgoing.content),
+          )
+          .then(
+            (result) => (result === -1 ? this.#routeAgain(outgoing, snapshot, attempt) : undefined),
+            this.#publishFailed,
+          );
+      }
+    }
     const fields = messageFields(outgoing.content, outgoing.properties, outgoing.exchange, outgoing.routingKey);
     const keys: string[] = [this.keys.version, outgoing.guardKey];
     const args: Array<string | Buffer | number> = [snapshot.version, outgoing.guardId, fields.length, ...fields];
@@ -543,15 +563,7 @@ export class RedisSession implements TransportSession, SubscriptionHost {
     }
     return this.cmd.warrenPublish(keys.length, ...keys, ...args).then((result) => {
       const code = Number(result);
-      if (code === -1) {
-        if (attempt >= MAX_ROUTE_ATTEMPTS) {
-          throw new ConnectionError(
-            'The topology kept changing while publishing; the message was not sent. Send it again.',
-          );
-        }
-        if (this.#snapshot === snapshot) this.#snapshot = undefined;
-        return this.#send(outgoing, attempt + 1);
-      }
+      if (code === -1) return this.#routeAgain(outgoing, snapshot, attempt);
       if (code & 2 && deadLetters) for (const name of targets) this.deadLettered(name);
       if (missing && outgoing.guardId === '') throw missing;
       if (code & 1) {
@@ -566,6 +578,17 @@ export class RedisSession implements TransportSession, SubscriptionHost {
       }
       return undefined;
     }, this.#publishFailed);
+  }
+
+  /** The topology changed since `snapshot` was read: read it again and route the message again. */
+  #routeAgain(outgoing: Outgoing, snapshot: TopologySnapshot, attempt: number): Promise<void> {
+    if (attempt >= MAX_ROUTE_ATTEMPTS) {
+      throw new ConnectionError(
+        'The topology kept changing while publishing; the message was not sent. Send it again.',
+      );
+    }
+    if (this.#snapshot === snapshot) this.#snapshot = undefined;
+    return this.#send(outgoing, attempt + 1);
   }
 
   readonly #publishFailed = (error: unknown): never => {
