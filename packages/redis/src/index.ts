@@ -1,4 +1,4 @@
-import { registerTransport } from '@warren/core';
+import { registerTransport } from '@warren/core/transport';
 import { redisTransport } from './transport.js';
 
 export { REDIS_CAPABILITIES } from './capabilities.js';

@@ -1,20 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import type {
   Capabilities,
-  ConsumeOptions,
   DeleteExchangeOptions,
   DeleteQueueOptions,
-  Delivery,
   ExchangeBinding,
   ExchangeSpec,
   MessageProperties,
-  OutboundMessage,
   QueueBinding,
   QueueInfo,
   QueueSpec,
-  SessionHooks,
-  TransportConsumer,
-  TransportSession,
 } from '@warren/core';
 import {
   ConnectionError,
@@ -25,6 +19,14 @@ import {
   ResourceLockedError,
   UnsupportedFeatureError,
 } from '@warren/core';
+import type {
+  ConsumeOptions,
+  Delivery,
+  OutboundMessage,
+  SessionHooks,
+  TransportConsumer,
+  TransportSession,
+} from '@warren/core/transport';
 import {
   checkExchangeEquivalent,
   checkQueueEquivalent,
@@ -34,7 +36,7 @@ import {
   type NormalizedQueueArguments,
   normalizeQueueArguments,
   queueArgumentsKey,
-} from '@warren/core/semantics';
+} from '@warren/core/transport';
 import type { RedisOptions as IORedisOptions, Redis } from 'ioredis';
 import { openRedis } from './connect.js';
 import { mapRedisError } from './errors.js';

@@ -1,5 +1,6 @@
-import type { Delivery, DeliveryInfo, DeliverySettler, MessageProperties, TransportConsumer } from '@warren/core';
+import type { DeliveryInfo, MessageProperties } from '@warren/core';
 import { NotFoundError } from '@warren/core';
+import type { Delivery, DeliverySettler, TransportConsumer } from '@warren/core/transport';
 import type { Redis } from 'ioredis';
 import { isConnectionFailure, mapRedisError } from './errors.js';
 import { GROUP } from './keys.js';

@@ -6,7 +6,7 @@ import {
   type NormalizedQueueArguments,
   type OverflowPolicy,
   overflowPolicy,
-} from '@warren/core/semantics';
+} from '@warren/core/transport';
 
 /** A queue's record in the `queues` hash (short keys: it is read by every publisher on each topology change). */
 export interface QueueRecord {

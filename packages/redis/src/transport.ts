@@ -1,4 +1,4 @@
-import type { TransportFactory } from '@warren/core';
+import type { TransportFactory } from '@warren/core/transport';
 import { REDIS_CAPABILITIES } from './capabilities.js';
 import { ioredisOptions } from './connect.js';
 import { type RedisOptions, redisOptionsSchema } from './options.js';

@@ -4,7 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { requireBroker } from '@warren/conformance';
-import type { SessionHooks, TransportSession } from '@warren/core';
+import type { SessionHooks, TransportSession } from '@warren/core/transport';
 import { Redis } from 'ioredis';
 import { type RedisOptions, redisOptionsSchema } from '../options.js';
 import { redisTransport } from '../transport.js';
