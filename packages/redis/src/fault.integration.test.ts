@@ -115,11 +115,14 @@ describe.skipIf(!available)('redis:// faults', () => {
       connection.on('reconnect', () => resumedAfter.push(Date.now() - killedAt));
     }
     try {
+      let killed = 0;
       const result = await streamThrough(publisherConnection, consumerConnection, queue, 6_000, async () => {
         killedAt = Date.now();
-        // Command connections and the consumer's reader: every connection of ours, found by name.
-        expect(await killByName(name)).toBeGreaterThanOrEqual(3);
+        // Command connections and the consumer's reader: every connection of ours, found by name (a session
+        // whose first connection dies closes its others itself, so some may be gone before their turn).
+        killed = await killByName(name);
       });
+      expect(killed).toBeGreaterThanOrEqual(2);
       const lost = [...result.confirmed].filter((n) => !result.received.has(n));
       expect(lost).toEqual([]);
       expect(result.confirmed.size).toBeGreaterThan(4_000);
