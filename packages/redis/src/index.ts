@@ -2,8 +2,6 @@ import { registerTransport } from '@warren/core/transport';
 import { redisTransport } from './transport.js';
 
 export { REDIS_CAPABILITIES } from './capabilities.js';
-export { type RedisOptions, redisOptionsSchema } from './options.js';
-export { redisTransport } from './transport.js';
 export {
   DurableChannel,
   type DurableChannelEvents,
@@ -22,5 +20,7 @@ export type {
   SentinelAddress,
 } from './channels/options.js';
 export { RemoteChannel, type RemoteChannelEvents, type RemoteListener } from './channels/remote-channel.js';
+export { type RedisOptions, redisOptionsSchema } from './options.js';
+export { redisTransport } from './transport.js';
 
 registerTransport(redisTransport);

@@ -96,6 +96,8 @@ export class RedisSubscription implements DeliverySettler, TransportConsumer {
 
   /** Opens the reader and starts the read loop. */
   async start(): Promise<void> {
+    // A member of the group from now on, so that the queue counts it as a consumer once consume() resolved.
+    await this.host.cmd.xgroup('CREATECONSUMER', this.queue.streamKey, GROUP, this.name);
     this.#reader = await this.host.openReader('read');
     this.#readerId = Number(await this.#reader.client('ID'));
     this.#reader.on('close', () => {
