@@ -67,16 +67,21 @@ export function addDeath(headers: Headers | undefined, death: DeathEvent): Heade
 
 /** What a queue knows of a message it is about to dead-letter. */
 export interface DeadLetterSource {
+  /** The message's properties as stored (headers with any earlier `x-death`). */
   properties: MessageProperties;
-  /** The exchange and routing key the message was published with. */
+  /** The exchange the message was published with. */
   exchange: string;
+  /** The routing key the message was published with. */
   routingKey: string;
 }
 
 /** Where a dead-lettered message goes, and the properties it goes with. */
 export interface DeadLetterRoute {
+  /** The queue's dead-letter exchange. */
   exchange: string;
+  /** The dead-letter routing key, or the message's own. */
   routingKey: string;
+  /** The properties to publish with: `x-death` added, `expiration` removed. */
   properties: MessageProperties;
 }
 

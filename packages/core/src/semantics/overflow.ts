@@ -5,8 +5,11 @@ export type OverflowMode = 'drop-head' | 'reject-publish' | 'reject-publish-dlx'
 
 /** A queue's length limits and what happens beyond them; absent when the queue has no limit. */
 export interface OverflowPolicy {
+  /** Most ready messages the queue holds. */
   maxLength?: number;
+  /** Most bytes of ready message bodies the queue holds. */
   maxLengthBytes?: number;
+  /** What happens to one more message. */
   mode: OverflowMode;
 }
 

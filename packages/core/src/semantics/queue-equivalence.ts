@@ -8,7 +8,9 @@ export function queueArgumentsKey(args: NormalizedQueueArguments): string {
 
 /** The settings a redeclaration must repeat, as RabbitMQ compares them. */
 export interface QueueIdentity {
+  /** Whether the queue survives a broker restart. */
   durable: boolean;
+  /** {@link queueArgumentsKey} of its arguments. */
   argumentsKey: string;
 }
 
