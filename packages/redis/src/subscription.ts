@@ -10,6 +10,9 @@ import type { ScriptedRedis } from './scripted.js';
 /** A stream entry as ioredis returns it with Buffers: its id and its fields (null when it was deleted). */
 export type RawEntry = [id: Buffer, fields: Buffer[] | null];
 
+/** Most ids in one ack script call. */
+const MAX_ACK_BATCH = 2000;
+
 /** A delivery of the Redis transport: the entry's id settles it. */
 export class RedisDelivery implements Delivery {
   settled = false;
@@ -288,6 +291,15 @@ export class RedisSubscription implements DeliverySettler, TransportConsumer {
   }
 
   readonly #flushAcks = (): void => {
+    if (this.#acks.length > MAX_ACK_BATCH) {
+      // Lua's unpack takes a few thousand arguments at most: send the surplus in further calls.
+      const rest = this.#acks.splice(MAX_ACK_BATCH);
+      const head = this.#acks;
+      this.#acks = rest;
+      this.host.cmd.warrenAck(1, this.queue.streamKey, GROUP, ...head).catch(() => undefined);
+      this.#flushAcks();
+      return;
+    }
     const ids = this.#acks;
     const resolve = this.#resolveAcks as () => void;
     this.#acks = [];
