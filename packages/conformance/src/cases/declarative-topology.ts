@@ -3,6 +3,7 @@ import type { SuiteContext } from '../context.js';
 import { collect } from '../helpers/inbox.js';
 import { sendMany } from '../helpers/publish.js';
 import { readQueue } from '../helpers/read-queue.js';
+import { Condition } from '../helpers/wait.js';
 
 /** Checking without creating (passive declares), and kombu's declarative Exchange and Queue objects. */
 export function declarativeTopologyCases(suite: SuiteContext): void {
@@ -224,6 +225,45 @@ export function declarativeTopologyCases(suite: SuiteContext): void {
     expect(second?.content.equals(binary)).toBe(true);
     expect(second?.contentType).toBe('application/octet-stream');
   });
+
+  suite.test(
+    'Queue objects are recorded topology: declared again after the connection is cut',
+    { capabilities: ['restartable', 'exclusiveQueues'], exchangeTypes: ['topic'], timeoutMs: 60_000 },
+    async (t) => {
+      const { expect } = t;
+      const cut = suite.options.cutConnection;
+      if (!cut) throw new Error('capabilities.restartable is true but runConformanceSuite got no cutConnection hook.');
+      const connection = await t.connect();
+      connection.on('error', () => undefined);
+      const reconnected = new Condition();
+      let reconnects = 0;
+      connection.on('reconnect', () => {
+        reconnects += 1;
+        reconnected.notify();
+      });
+      // Both go with the connection on the broker: only a redeclare brings them back.
+      const events = new Exchange(t.exchange('redeclared'), { type: 'topic', durable: false, autoDelete: true });
+      const mine = new Queue(t.queue('redeclared'), {
+        exchange: events,
+        routingKey: ['a.*', 'b.#'],
+        exclusive: true,
+        autoDelete: true,
+        durable: false,
+      });
+      const { consumer, inbox } = t.inbox({ queues: [mine] }, undefined, connection);
+      await consumer.consume();
+      const publisher = t.publisher({ exchange: events, declare: false }, connection);
+      await publisher.send({ n: 1 }, { routingKey: 'a.x' });
+      await inbox.until(1, t.ms(5_000));
+      await cut(connection);
+      await reconnected.until(() => reconnects >= 1, t.ms(30_000), 'the connection to come back');
+      await publisher.send({ n: 2 }, { routingKey: 'b.y.z' });
+      await publisher.send({ n: 3 }, { routingKey: 'c' });
+      const messages = await inbox.until(2, t.ms(10_000));
+      expect(messages.map((m) => m.body)).toEqual([{ n: 1 }, { n: 2 }]);
+      expect((await connection.checkQueue(mine.name)).consumerCount).toBe(1);
+    },
+  );
 
   suite.test(
     'fetch over several queues takes from the first that has a message',
