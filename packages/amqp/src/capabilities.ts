@@ -17,4 +17,5 @@ export const AMQP_CAPABILITIES: Capabilities = Object.freeze({
   exclusiveQueues: true,
   fetch: true,
   restartable: true,
+  streams: true,
 });

@@ -4,9 +4,10 @@
  */
 import { NotFoundError, type WarrenError } from '@warren/core';
 import type { ConsumeOptions, Delivery, SessionHooks, TransportConsumer } from '@warren/core/transport';
-import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
+import type { Channel, ChannelModel, ConsumeMessage, Options } from 'amqplib';
 import { AmqpDelivery, ChannelSettler } from './delivery.js';
 import { mapOperationError } from './errors.js';
+import { toStreamOffsetArgument } from './marshal.js';
 import type { WriteCoalescer } from './write-coalescer.js';
 
 /** What a consumer needs from its session. */
@@ -65,9 +66,7 @@ export class AmqpConsumer implements TransportConsumer {
           if (message === null) consumer.#cancelledByBroker();
           else consumer.#deliver(onDelivery, new AmqpDelivery(message, queue, consumer.#settler, noAck));
         },
-        options.consumerTag === undefined
-          ? { noAck, exclusive: options.exclusive }
-          : { noAck, exclusive: options.exclusive, consumerTag: options.consumerTag },
+        consumeOptions(options),
       );
       consumer.#consumerTag = reply.consumerTag;
       consumer.#established = true;
@@ -173,4 +172,13 @@ export class AmqpConsumer implements TransportConsumer {
       // A hook that throws has nowhere else to go.
     }
   }
+}
+
+/** amqplib's basic.consume options for core's. */
+function consumeOptions(options: ConsumeOptions): Options.Consume {
+  const out: Options.Consume = { noAck: options.noAck, exclusive: options.exclusive };
+  if (options.consumerTag !== undefined) out.consumerTag = options.consumerTag;
+  if (options.streamOffset !== undefined)
+    out.arguments = { 'x-stream-offset': toStreamOffsetArgument(options.streamOffset) };
+  return out;
 }

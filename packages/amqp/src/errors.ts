@@ -65,7 +65,9 @@ export function mapOperationError(error: unknown, what: string): WarrenError {
       );
     case ReplyCode.PRECONDITION_FAILED:
       return new PreconditionFailedError(
-        `The broker refused ${what}: ${detail}. An existing exchange or queue has other arguments (delete it or declare it as it is), or an ifEmpty/ifUnused condition was not met.`,
+        /invalid arg 'x-stream-offset'/.test(detail)
+          ? `The broker refused ${what}: ${detail}. streamOffset applies to stream queues only (declared with queueType: 'stream'): leave it out for this queue.`
+          : `The broker refused ${what}: ${detail}. An existing exchange or queue has other arguments (delete it or declare it as it is), or an ifEmpty/ifUnused condition was not met.`,
         { cause: error },
       );
     default:

@@ -5,7 +5,7 @@
  * Wire form, as kombu and every other AMQP 0-9-1 client read it: `expiration` is a string of milliseconds,
  * `timestamp` whole seconds since the epoch, `persistent` is `delivery-mode` 2 (1 is transient).
  */
-import type { DeliveryInfo, Headers, MessageProperties } from '@warren/core';
+import type { DeliveryInfo, Headers, MessageProperties, StreamOffset } from '@warren/core';
 import type { MessageProperties as AmqplibProperties, MessageFields, Options } from 'amqplib';
 
 const PERSISTENT = 2;
@@ -83,9 +83,10 @@ export function toDeliveryInfo(fields: MessageFields, queue: string, headers?: H
     queue,
   };
   if (fields.consumerTag !== undefined) info.consumerTag = fields.consumerTag;
-  const count = headers?.['x-delivery-count'];
-  if (typeof count === 'number') info.deliveryCount = count;
-  else if (typeof count === 'bigint') info.deliveryCount = Number(count);
+  const count = integerOrUndefined(headers?.['x-delivery-count']);
+  if (count !== undefined) info.deliveryCount = count;
+  const offset = integerOrUndefined(headers?.['x-stream-offset']);
+  if (offset !== undefined) info.streamOffset = offset;
   return info;
 }
 
@@ -110,4 +111,20 @@ function stringOrUndefined(value: unknown): string | undefined {
 
 function numberOrUndefined(value: unknown): number | undefined {
   return typeof value === 'number' ? value : undefined;
+}
+
+/** A header that holds a count or an offset: RabbitMQ sends a long (a number, or a bigint from amqplib). */
+function integerOrUndefined(value: unknown): number | undefined {
+  if (typeof value === 'number') return value;
+  if (typeof value === 'bigint') return Number(value);
+  return undefined;
+}
+
+/**
+ * RabbitMQ's `x-stream-offset` consumer argument for a stream offset: a time goes as an AMQP timestamp (seconds),
+ * which amqplib writes for a `{ '!': 'timestamp' }` value.
+ */
+export function toStreamOffsetArgument(offset: StreamOffset): unknown {
+  if (offset instanceof Date) return { '!': 'timestamp', value: Math.floor(offset.getTime() / 1000) };
+  return offset;
 }

@@ -36,6 +36,11 @@ export interface Capabilities {
   readonly fetch: boolean;
   /** The connection can be cut and the transport recovers (the conformance suite cuts it). */
   readonly restartable: boolean;
+  /**
+   * Stream queues (RabbitMQ's `queueType: 'stream'`: an append-only log that consumers read from an offset) can be
+   * consumed with `streamOffset`. Absent means no.
+   */
+  readonly streams?: boolean;
 }
 
 /** The name of each boolean capability (every key of {@link Capabilities} but `exchangeTypes`). */

@@ -2,9 +2,9 @@ import { AcceptList } from './codec.js';
 import type { Connection } from './connection.js';
 import { declareObject } from './declarative/declare.js';
 import type { Queue } from './declarative/queue.js';
-import { ConfigurationError } from './errors.js';
+import { ConfigurationError, UnsupportedFeatureError } from './errors.js';
 import type { BodySchema } from './schema.js';
-import type { ExchangeType, QueueArguments } from './topology.js';
+import type { ExchangeType, QueueArguments, StreamOffset } from './topology.js';
 
 /**
  * Options of `new Consumer(connection, options)`; except `declare` and `signal`, each also exists as a field a
@@ -51,6 +51,12 @@ export interface ConsumerOptions<TBody = unknown> {
   requeueOnError?: boolean;
   /** Consume exclusively (no other consumer on the queue). */
   exclusiveConsumer?: boolean;
+  /**
+   * Read a stream queue (RabbitMQ `queueType: 'stream'`) from this offset; only where `capabilities.streams`, with
+   * manual acknowledgement and a prefetch above 0 (RabbitMQ's rules). After a reconnect the consumer goes on after
+   * the last offset it delivered.
+   */
+  streamOffset?: StreamOffset;
   /** Validates each body; a failing message is rejected and reported, not passed on. */
   schema?: BodySchema<TBody>;
   /** Ends `wait()` and the consumer when it fires. */
@@ -66,6 +72,7 @@ export interface ConsumerSettings {
   requeueOnError: boolean;
   schema: BodySchema<unknown> | undefined;
   exclusiveConsumer: boolean;
+  streamOffset: StreamOffset | undefined;
 }
 
 /** The options a subclass may also set as fields (carrot style). */
@@ -89,8 +96,10 @@ export function resolveConsumerSettings<TBody>(
     requeueOnError: o.requeueOnError ?? false,
     schema: (o.schema ?? fields.schema) as BodySchema<unknown> | undefined,
     exclusiveConsumer: o.exclusiveConsumer ?? false,
+    streamOffset: o.streamOffset ?? fields.streamOffset,
   };
   if (!noAck) connection.require('acks', 'Manual acknowledgement (noAck: false)');
+  if (settings.streamOffset !== undefined) checkStreamConsumer(connection, settings);
   return settings;
 }
 
@@ -149,4 +158,38 @@ export async function declareConsumerTopology<TBody>(
 /** The name of an entry of `queues` (a Queue object's own name; '' for a server-named one not yet declared). */
 function queueName(queue: string | Queue): string {
   return typeof queue === 'string' ? queue : queue.name;
+}
+
+/**
+ * A stream consumer's rules, checked before anything is sent: RabbitMQ closes the whole connection for an
+ * auto-acknowledging consumer of a stream, and refuses one without a prefetch.
+ */
+function checkStreamConsumer(connection: Connection, settings: ConsumerSettings): void {
+  if (!connection.capabilities.streams) {
+    throw new UnsupportedFeatureError(
+      `streamOffset: the ${connection.transport} transport has no stream queues; consume without streamOffset, or use RabbitMQ (amqp://).`,
+    );
+  }
+  const offset = settings.streamOffset;
+  const valid =
+    offset === 'first' ||
+    offset === 'last' ||
+    offset === 'next' ||
+    (typeof offset === 'number' && Number.isSafeInteger(offset) && offset >= 0) ||
+    (offset instanceof Date && !Number.isNaN(offset.getTime()));
+  if (!valid) {
+    throw new ConfigurationError(
+      `streamOffset accepts 'first', 'last', 'next', an offset (an integer from 0) or a Date; got ${String(offset)}.`,
+    );
+  }
+  if (settings.noAck) {
+    throw new ConfigurationError(
+      'streamOffset needs manual acknowledgement: RabbitMQ closes the connection of an auto-acknowledging stream consumer. Leave noAck off.',
+    );
+  }
+  if (settings.prefetch <= 0) {
+    throw new ConfigurationError(
+      'streamOffset needs a prefetch above 0 (RabbitMQ refuses a stream consumer without one).',
+    );
+  }
 }

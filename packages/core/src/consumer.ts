@@ -13,7 +13,7 @@ import { ConfigurationError, MessageStateError, toError } from './errors.js';
 import type { Message } from './message.js';
 import type { BodySchema } from './schema.js';
 import type { Subscription } from './subscription.js';
-import type { ExchangeType, QueueArguments } from './topology.js';
+import type { ExchangeType, QueueArguments, StreamOffset } from './topology.js';
 import type { Delivery } from './transport.js';
 
 export type { ConsumerOptions } from './consumer-settings.js';
@@ -71,6 +71,8 @@ export class Consumer<TBody = unknown>
   queueArguments?: QueueArguments;
   /** Validates each body; a failing message is rejected and reported, not passed on. */
   schema?: BodySchema<TBody>;
+  /** Where to start reading a stream queue; see {@link ConsumerOptions.streamOffset}. */
+  streamOffset?: StreamOffset;
 
   /** The connection this consumer receives through. */
   readonly connection: Connection;
@@ -263,7 +265,14 @@ export class Consumer<TBody = unknown>
         subscriptions.push(
           await this.connection.subscribe(
             queue,
-            { prefetch: settings.prefetch, noAck: settings.noAck, exclusive: settings.exclusiveConsumer },
+            settings.streamOffset === undefined
+              ? { prefetch: settings.prefetch, noAck: settings.noAck, exclusive: settings.exclusiveConsumer }
+              : {
+                  prefetch: settings.prefetch,
+                  noAck: settings.noAck,
+                  exclusive: settings.exclusiveConsumer,
+                  streamOffset: settings.streamOffset,
+                },
             onDelivery,
             (error) => this.#brokerCancelled(error),
           ),

@@ -57,6 +57,7 @@ export type {
   QueueBinding,
   QueueInfo,
   QueueSpec,
+  StreamOffset,
 } from './topology.js';
 export { EXCHANGE_TYPES } from './topology.js';
 

@@ -50,6 +50,8 @@ export interface DeliveryInfo {
    * queues' `x-delivery-count`, compared with the queue's `deliveryLimit`); absent elsewhere.
    */
   deliveryCount?: number;
+  /** The message's offset in a stream queue (RabbitMQ's `x-stream-offset`); absent for other queues. */
+  streamOffset?: number;
   /** Absent for a message taken with `fetch`. */
   consumerTag?: string;
   /** The queue the message was taken from. */

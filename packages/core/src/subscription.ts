@@ -10,10 +10,15 @@ export class Subscription {
 
   #queue: string;
 
+  /** The last stream offset delivered, for a subscription to a stream queue (see `attach`). */
+  #lastStreamOffset: number | undefined;
+
+  readonly onDelivery: (delivery: Delivery) => void;
+
   constructor(
     queue: string,
     readonly options: ConsumeOptions,
-    readonly onDelivery: (delivery: Delivery) => void,
+    onDelivery: (delivery: Delivery) => void,
     /**
      * Called when the subscription ends without being asked to: the broker cancelled it (its queue was deleted,
      * say) or reconnecting failed (an error), or its connection was closed (undefined).
@@ -21,6 +26,15 @@ export class Subscription {
     readonly onCancelled: (error: Error | undefined) => void,
   ) {
     this.#queue = queue;
+    // Only stream subscriptions pay for reading each delivery's info (the hot path of every other one stays as is).
+    this.onDelivery =
+      options.streamOffset === undefined
+        ? onDelivery
+        : (delivery) => {
+            const offset = delivery.info.streamOffset;
+            if (offset !== undefined) this.#lastStreamOffset = offset;
+            onDelivery(delivery);
+          };
   }
 
   /** The queue consumed from; a server-named queue gets a new name after a reconnect. */
@@ -42,7 +56,13 @@ export class Subscription {
 
   /** Subscribes on a (new) session. */
   async attach(session: TransportSession): Promise<void> {
-    const consumer = await session.consume(this.queue, this.options, this.onDelivery);
+    // Resumed on a new session, a stream subscription goes on after what it already delivered instead of reading
+    // from its first offset again.
+    const options =
+      this.#lastStreamOffset === undefined
+        ? this.options
+        : { ...this.options, streamOffset: this.#lastStreamOffset + 1 };
+    const consumer = await session.consume(this.queue, options, this.onDelivery);
     if (!this.#active) {
       // Cancelled while the subscribe was in flight: undo it.
       await consumer.close().catch(() => {});

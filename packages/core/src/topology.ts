@@ -132,3 +132,10 @@ export interface DeleteExchangeOptions {
   /** Delete only if the exchange has no bindings (otherwise `PreconditionFailedError`). */
   ifUnused?: boolean;
 }
+
+/**
+ * Where a consumer of a stream queue starts reading: `'first'` (the oldest message the stream keeps), `'last'` (the
+ * last chunk written), `'next'` (only what is written from now on), an offset number (as `deliveryInfo.streamOffset`
+ * shows it), or a time (the first chunk written at or after it).
+ */
+export type StreamOffset = 'first' | 'last' | 'next' | number | Date;

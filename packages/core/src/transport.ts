@@ -8,6 +8,7 @@ import type {
   QueueBinding,
   QueueInfo,
   QueueSpec,
+  StreamOffset,
 } from './topology.js';
 
 /**
@@ -127,6 +128,11 @@ export interface ConsumeOptions {
   exclusive: boolean;
   /** The consumer tag to use; the transport makes one when absent. */
   consumerTag?: string;
+  /**
+   * Where to start reading a stream queue; only where `capabilities.streams`. A transport passes it to the broker
+   * as is; core moves it past the last delivered offset when it resumes the subscription after a reconnect.
+   */
+  streamOffset?: StreamOffset;
 }
 
 /** What a direct reply channel tells its owner. */
