@@ -14,7 +14,12 @@ const booleanish = z.preprocess((value) => {
 
 const ms = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 
-const sentinelAddress = z.strictObject({ host: z.string().min(1), port: z.coerce.number().int().min(1).max(65_535) });
+const sentinelAddress = z.strictObject({
+  /** Host name or address of one sentinel. */
+  host: z.string().min(1),
+  /** Its port (Redis Sentinel's default is 26379). */
+  port: z.coerce.number().int().min(1).max(65_535),
+});
 
 /**
  * Options of the `redis://` and `rediss://` transport, from the options object of `connect` or the URL's query
