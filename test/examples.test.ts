@@ -264,11 +264,18 @@ describe.skipIf(!(await pulseUserReady()))('pulse examples on amqp:// with a Pul
   });
 });
 
+const REDIS_EXAMPLES_URL = process.env.WARREN_REDIS_URL ?? 'redis://127.0.0.1:6379';
+
 // zamqp's README scenarios (examples/zamqp): a consumer with a callback in the background and a producer; remote
 // events re-notified by an event consumer.
 describe.each([
   { name: 'memory://', url: 'memory://', ready: true },
   { name: 'amqp://', url: AMQP_URL, ready: await requireBroker('RabbitMQ', AMQP_URL, 'zamqp examples on amqp://') },
+  {
+    name: 'redis://',
+    url: REDIS_EXAMPLES_URL,
+    ready: await requireBroker('Redis', REDIS_EXAMPLES_URL, 'zamqp examples on redis://'),
+  },
 ])('zamqp examples on $name', ({ url, ready }) => {
   it.skipIf(!ready)('zamqp/consumer-producer: every message sent is received, then the runner stops', async () => {
     const run = await runExample('examples/zamqp/consumer-producer.ts', { WARREN_URL: url });

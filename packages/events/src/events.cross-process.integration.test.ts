@@ -18,24 +18,6 @@ const child = fileURLToPath(new URL('./test-support/event-process.ts', import.me
 const AMQP_URL = process.env.WARREN_AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672/';
 const REDIS_URL = process.env.WARREN_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
-/** Whether a transport for the URL is installed and works (the Redis transport is being built alongside). */
-async function transportWorks(url: string, label: string): Promise<boolean> {
-  try {
-    const conn = await connect(url, { reconnect: false });
-    await conn.declareExchange({
-      name: `warren.events-probe.${randomBytes(3).toString('hex')}`,
-      type: 'fanout',
-      durable: false,
-      autoDelete: true,
-    });
-    await conn.close();
-    return true;
-  } catch (error) {
-    console.warn(`${label}: no working transport yet (${(error as Error).message.split('\n')[0]}); skipping`);
-    return false;
-  }
-}
-
 const transports = [
   {
     name: 'RabbitMQ',
@@ -45,9 +27,7 @@ const transports = [
   {
     name: 'Redis',
     url: REDIS_URL,
-    ready:
-      (await requireBroker('Redis', REDIS_URL, '@warren/events cross-process tests')) &&
-      (await transportWorks(REDIS_URL, '@warren/events over Redis')),
+    ready: await requireBroker('Redis', REDIS_URL, '@warren/events cross-process tests'),
   },
 ];
 
