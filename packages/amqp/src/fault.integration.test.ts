@@ -34,7 +34,10 @@ describe.skipIf(!((await brokerAvailable()) && (await rabbitmqctlAvailable())))(
         });
         const sends: Promise<void>[] = [];
         const pump = (async () => {
-          for (let i = 0; !lostYet && i < 1_000_000; i++) {
+          // Goes on until one publish was made after the loss was reported (so at least one must fail).
+          let afterLoss = false;
+          for (let i = 0; !afterLoss && i < 1_000_000; i++) {
+            afterLoss = lostYet;
             const send = session
               .publish({ ...outbound('', name, `f${i}`), properties: { headers: {}, persistent: true } })
               .then(() => {
