@@ -2,7 +2,6 @@ import { z } from 'zod';
 import { AcceptList } from './codec.js';
 import type { Connection } from './connection.js';
 import { decodeDelivery } from './consumer-dispatch.js';
-import { declareObject } from './declarative/declare.js';
 import { Queue } from './declarative/queue.js';
 import { ConfigurationError, MessageStateError } from './errors.js';
 import type { Message } from './message.js';
@@ -57,11 +56,9 @@ export class SimpleQueue<TBody = unknown> {
   readonly connection: Connection;
   /** The queue's name. */
   readonly name: string;
-  readonly #queue: Queue;
   readonly #publisher: Publisher<TBody>;
   readonly #accept: AcceptList;
   readonly #noAck: boolean;
-  #declared: Promise<unknown> | true | undefined;
   #closed = false;
   readonly #waiting = new Set<() => void>();
 
@@ -72,7 +69,7 @@ export class SimpleQueue<TBody = unknown> {
     }
     const parsed = parseOptions(simpleQueueOptionsSchema, options, `SimpleQueue "${name}" options`);
     this.connection = connection;
-    this.#queue = new Queue(name, {
+    const queue = new Queue(name, {
       durable: parsed.durable ?? true,
       ...(parsed.queueArguments === undefined ? {} : { arguments: parsed.queueArguments }),
     });
@@ -80,7 +77,7 @@ export class SimpleQueue<TBody = unknown> {
     this.#publisher = new Publisher<TBody>(connection, {
       exchange: '',
       routingKey: name,
-      declare: false,
+      declare: [queue],
       serializer: parsed.serializer ?? 'json',
       ...(parsed.compression === undefined ? {} : { compression: parsed.compression }),
     });
@@ -161,18 +158,9 @@ export class SimpleQueue<TBody = unknown> {
     });
   }
 
-  #declare(): Promise<unknown> {
-    if (this.#declared === true) return Promise.resolve();
-    this.#declared ??= declareObject(this.connection, this.#queue).then(
-      () => {
-        this.#declared = true;
-      },
-      (error: unknown) => {
-        this.#declared = undefined;
-        throw error;
-      },
-    );
-    return this.#declared;
+  /** The queue is declared once, by the publisher's declare list (which also retries after a failure). */
+  #declare(): Promise<void> {
+    return this.#publisher.declare();
   }
 
   #assertOpen(what: string): void {

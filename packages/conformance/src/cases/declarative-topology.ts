@@ -1,9 +1,9 @@
 import { ConfigurationError, Exchange, NotFoundError, Queue } from '@warren/core';
 import type { SuiteContext } from '../context.js';
+import { cuttableConnection } from '../helpers/cut.js';
 import { collect } from '../helpers/inbox.js';
 import { sendMany } from '../helpers/publish.js';
 import { readQueue } from '../helpers/read-queue.js';
-import { Condition } from '../helpers/wait.js';
 
 /** Checking without creating (passive declares), and kombu's declarative Exchange and Queue objects. */
 export function declarativeTopologyCases(suite: SuiteContext): void {
@@ -231,16 +231,7 @@ export function declarativeTopologyCases(suite: SuiteContext): void {
     { capabilities: ['restartable', 'exclusiveQueues'], exchangeTypes: ['topic'], timeoutMs: 60_000 },
     async (t) => {
       const { expect } = t;
-      const cut = suite.options.cutConnection;
-      if (!cut) throw new Error('capabilities.restartable is true but runConformanceSuite got no cutConnection hook.');
-      const connection = await t.connect();
-      connection.on('error', () => undefined);
-      const reconnected = new Condition();
-      let reconnects = 0;
-      connection.on('reconnect', () => {
-        reconnects += 1;
-        reconnected.notify();
-      });
+      const { connection, cutAndAwaitReconnect } = await cuttableConnection(suite, t);
       // Both go with the connection on the broker: only a redeclare brings them back.
       const events = new Exchange(t.exchange('redeclared'), { type: 'topic', durable: false, autoDelete: true });
       const mine = new Queue(t.queue('redeclared'), {
@@ -255,8 +246,7 @@ export function declarativeTopologyCases(suite: SuiteContext): void {
       const publisher = t.publisher({ exchange: events, declare: false }, connection);
       await publisher.send({ n: 1 }, { routingKey: 'a.x' });
       await inbox.until(1, t.ms(5_000));
-      await cut(connection);
-      await reconnected.until(() => reconnects >= 1, t.ms(30_000), 'the connection to come back');
+      await cutAndAwaitReconnect();
       await publisher.send({ n: 2 }, { routingKey: 'b.y.z' });
       await publisher.send({ n: 3 }, { routingKey: 'c' });
       const messages = await inbox.until(2, t.ms(10_000));

@@ -9,6 +9,7 @@ import {
   TimeoutError,
 } from '@warren/core';
 import type { SuiteContext } from '../context.js';
+import { cuttableConnection } from '../helpers/cut.js';
 import { range } from '../helpers/publish.js';
 import { readQueue } from '../helpers/read-queue.js';
 import { Condition } from '../helpers/wait.js';
@@ -215,22 +216,12 @@ export function requestReplyCases(suite: SuiteContext): void {
     { capabilities: ['restartable'], timeoutMs: 60_000 },
     async (t) => {
       const { expect } = t;
-      const cut = suite.options.cutConnection;
-      if (!cut) throw new Error('capabilities.restartable is true but runConformanceSuite got no cutConnection hook.');
+      const { connection, cutAndAwaitReconnect } = await cuttableConnection(suite, t);
       const queue = t.queue('rpc-reconnect');
-      const connection = await t.connect();
-      connection.on('error', () => undefined);
-      const reconnected = new Condition();
-      let reconnects = 0;
-      connection.on('reconnect', () => {
-        reconnects += 1;
-        reconnected.notify();
-      });
       await adder(t, queue, connection);
       const client = t.track(new RpcClient<Sum, number>(connection, { routingKey: queue }));
       expect(await client.call({ a: 1, b: 1 }, { timeoutMs: t.ms(5_000) })).toBe(2);
-      await cut(connection);
-      await reconnected.until(() => reconnects >= 1, t.ms(30_000), 'the connection to come back');
+      await cutAndAwaitReconnect();
       // A call cut with the connection may fail (ConnectionError, TimeoutError); one made after comes through.
       let answer: number | undefined;
       for (let attempt = 0; attempt < 5 && answer === undefined; attempt++) {
