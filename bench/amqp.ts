@@ -14,13 +14,13 @@
  *                                   WARREN_BENCH_SCENARIOS=publish,consume,e2e,fake which to run)
  */
 import { randomBytes } from 'node:crypto';
-import net from 'node:net';
 import { pathToFileURL } from 'node:url';
 import { type AMQPChannel, AMQPClient } from '@cloudamqp/amqp-client';
 import '@warren/amqp';
 import { type Connection, Consumer, connect, Publisher } from '@warren/core';
 import amqplib, { type ChannelModel, type ConfirmChannel } from 'amqplib';
 import { spawnFakeBroker } from './fake-broker.js';
+import { listening } from './listening.js';
 import { type BenchRow, kibibyteBody } from './payload.js';
 
 const URL_ = process.env.WARREN_AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672/';
@@ -71,20 +71,6 @@ async function closeClients(clients: Clients): Promise<void> {
   await clients.amqpClient.close().catch(() => undefined);
 }
 
-/** Whether something listens at the broker's host and port (never prints the URL: it may hold a password). */
-function brokerListening(url: URL): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect({ host: url.hostname, port: Number(url.port || 5672) });
-    const done = (up: boolean) => {
-      socket.destroy();
-      resolve(up);
-    };
-    socket.setTimeout(1000, () => done(false));
-    socket.once('connect', () => done(true));
-    socket.once('error', () => done(false));
-  });
-}
-
 interface Measurement {
   msgsPerSecond: number;
   /** Client CPU (user + system) per message, in microseconds. */
@@ -102,7 +88,7 @@ const median = (values: number[]): number => {
 /** Runs the AMQP benchmarks, prints them with ratios, and returns the rows. */
 export async function runAmqpBench(messages = MESSAGES): Promise<BenchRow[]> {
   const target = new URL(URL_);
-  if (!(await brokerListening(target))) {
+  if (!(await listening(target.hostname, Number(target.port || 5672)))) {
     const where = `${target.hostname}:${target.port || 5672}`;
     if (process.env.CI === 'true') throw new Error(`RabbitMQ not reachable at ${where}: the AMQP benchmark needs it`);
     console.log(`\namqp:// skipped: RabbitMQ not reachable at ${where}; start RabbitMQ there or set WARREN_AMQP_URL`);

@@ -7,28 +7,15 @@
  *   npx tsx bench/cluster.ts        (after npm run build and node scripts/cluster.mjs start)
  */
 import { type ChildProcess, fork } from 'node:child_process';
-import net from 'node:net';
 import { pathToFileURL } from 'node:url';
 import '@warren/amqp';
 import { connect, Publisher } from '@warren/core';
+import { listening } from './listening.js';
 import { type BenchRow, kibibyteBody, printRows } from './payload.js';
 
 const NODES = [5681, 5682, 5683].map((port) => `amqp://guest:guest@127.0.0.1:${port}/`);
 const MESSAGES = Number(process.env.WARREN_BENCH_CLUSTER_MESSAGES ?? 20_000);
 const CONSUMER = new URL('./cluster-consumer.ts', import.meta.url);
-
-function listening(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect({ host: '127.0.0.1', port });
-    const done = (up: boolean) => {
-      socket.destroy();
-      resolve(up);
-    };
-    socket.setTimeout(1000, () => done(false));
-    socket.once('connect', () => done(true));
-    socket.once('error', () => done(false));
-  });
-}
 
 interface Child {
   process: ChildProcess;
@@ -81,7 +68,7 @@ async function round(consumers: number): Promise<BenchRow> {
 
 /** Runs the scaling rounds and prints them; skipped (one line) without the cluster, an error under CI. */
 export async function runClusterBench(): Promise<BenchRow[]> {
-  const up = await Promise.all([5681, 5682, 5683].map(listening));
+  const up = await Promise.all([5681, 5682, 5683].map((port) => listening('127.0.0.1', port)));
   if (up.includes(false)) {
     if (process.env.CI === 'true')
       throw new Error('the RabbitMQ cluster is not running: node scripts/cluster.mjs start');

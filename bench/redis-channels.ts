@@ -9,10 +9,10 @@
  *   npx tsx bench/redis-channels.ts          (after npm run build; REDIS_URL picks another Redis)
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import net from 'node:net';
 import { pathToFileURL } from 'node:url';
 import { DurableChannel, RemoteChannel } from '@warren/redis';
 import { Redis } from 'ioredis';
+import { listening } from './listening.js';
 import { type BenchRow, kibibyteBody, printRows } from './payload.js';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -29,23 +29,10 @@ const SCENARIOS = {
   roundTrip: { raw: 'round trip: ioredis by hand', warren: 'round trip: DurableChannel' },
 } as const;
 
-function redisListening(url: URL): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect({ host: url.hostname || '127.0.0.1', port: Number(url.port || 6379) });
-    const done = (up: boolean) => {
-      socket.destroy();
-      resolve(up);
-    };
-    socket.setTimeout(1000, () => done(false));
-    socket.once('connect', () => done(true));
-    socket.once('error', () => done(false));
-  });
-}
-
 /** Runs the channel benchmarks, prints them with the warren/raw ratios, and returns the rows. */
 export async function runRedisChannelsBench(): Promise<BenchRow[]> {
   const target = new URL(REDIS_URL);
-  if (!(await redisListening(target))) {
+  if (!(await listening(target.hostname || '127.0.0.1', Number(target.port || 6379)))) {
     const where = `${target.hostname}:${target.port || 6379}`;
     if (process.env.CI === 'true') throw new Error(`Redis not reachable at ${where}: the channel benchmark needs it`);
     console.log(

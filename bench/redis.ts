@@ -11,12 +11,12 @@
  *   npx tsx bench/redis.ts          (after npm run build; WARREN_REDIS_URL picks another Redis)
  */
 import { randomBytes } from 'node:crypto';
-import net from 'node:net';
 import { pathToFileURL } from 'node:url';
 import '@warren/redis';
 import { type Connection, Consumer, connect, Publisher } from '@warren/core';
 import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
+import { listening } from './listening.js';
 import { type BenchRow, kibibyteBody } from './payload.js';
 
 const URL_ = process.env.WARREN_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -37,19 +37,6 @@ const SCENARIO_NAMES: Record<Scenario, string> = {
   e2e: 'end-to-end',
 };
 
-function brokerListening(url: URL): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect({ host: url.hostname || '127.0.0.1', port: Number(url.port || 6379) });
-    const done = (up: boolean) => {
-      socket.destroy();
-      resolve(up);
-    };
-    socket.setTimeout(1000, () => done(false));
-    socket.once('connect', () => done(true));
-    socket.once('error', () => done(false));
-  });
-}
-
 interface Clients {
   raw: Redis;
   reader: Redis;
@@ -60,7 +47,7 @@ interface Clients {
 /** Runs the Redis benchmarks, prints them with the warren/raw and warren/BullMQ ratios, and returns the rows. */
 export async function runRedisBench(messages = MESSAGES): Promise<BenchRow[]> {
   const target = new URL(URL_);
-  if (!(await brokerListening(target))) {
+  if (!(await listening(target.hostname || '127.0.0.1', Number(target.port || 6379)))) {
     const where = `${target.hostname}:${target.port || 6379}`;
     if (process.env.CI === 'true') throw new Error(`Redis not reachable at ${where}: the Redis benchmark needs it`);
     console.log(
