@@ -59,8 +59,7 @@ const COMMON_OPTIONS = new Set([
  * `publishTimeoutMs`).
  */
 export class Connection extends SafeEmitter<ConnectionEvents> {
-  /** What the transport behind this connection can do; asking for more is `UnsupportedFeatureError`. */
-  readonly capabilities: Capabilities;
+  #capabilities: Capabilities;
   readonly #factory: TransportFactory<unknown>;
   readonly #topology = new TopologyRecord();
   readonly #subscriptions = new Set<Subscription>();
@@ -70,7 +69,7 @@ export class Connection extends SafeEmitter<ConnectionEvents> {
   private constructor(factory: TransportFactory<unknown>, urls: URL[], options: SupervisorOptions) {
     super();
     this.#factory = factory;
-    this.capabilities = factory.capabilities;
+    this.#capabilities = factory.capabilities;
     this.#supervisor = new SessionSupervisor(factory, urls, options, {
       topology: this.#topology,
       subscriptions: this.#subscriptions,
@@ -78,6 +77,14 @@ export class Connection extends SafeEmitter<ConnectionEvents> {
       emitReconnect: () => this.emit('reconnect'),
       emitError: (error) => this.emit('error', error),
     });
+  }
+
+  /**
+   * What this connection's transport can do. Before the first session opens it is the factory's; after, the
+   * first session's own, for transports whose capabilities depend on the broker they reached (AMQP 1.0).
+   */
+  get capabilities(): Capabilities {
+    return this.#capabilities;
   }
 
   /** Opens a connection; prefer the `connect` function. */
@@ -108,6 +115,7 @@ export class Connection extends SafeEmitter<ConnectionEvents> {
       transportOptions,
     });
     await connection.#supervisor.open();
+    connection.#capabilities = connection.#supervisor.current?.capabilities ?? connection.#capabilities;
     return connection;
   }
 

@@ -24,10 +24,12 @@ export function capabilityCases(suite: SuiteContext): void {
     const { expect } = t;
     const caps = t.conn.capabilities;
     for (const flag of FLAGS) expect(typeof caps[flag], flag).toBe('boolean');
-    expect(caps.exchangeTypes.length).toBeGreaterThan(0);
+    // exchangeTypes lists the types that declareExchange accepts. It may be empty: a broker reached through plain
+    // AMQP 1.0 node addresses has only the default exchange '' (which every transport has), and cannot declare any.
     for (const type of caps.exchangeTypes) expect(EXCHANGE_TYPES).toContain(type);
-    // The default exchange is a direct exchange on every transport.
-    expect(caps.exchangeTypes).toContain('direct');
+    expect(new Set(caps.exchangeTypes).size).toBe(caps.exchangeTypes.length);
+    // A transport that declares exchanges at all declares direct ones.
+    if (caps.exchangeTypes.length > 0) expect(caps.exchangeTypes).toContain('direct');
     const other = await t.connect();
     expect(other.capabilities).toEqual(caps);
     // When the test file passed capabilities in, they must be the transport's own, not a wish list.

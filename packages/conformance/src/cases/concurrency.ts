@@ -57,7 +57,7 @@ export function concurrencyCases(suite: SuiteContext): void {
     },
   );
 
-  suite.test('several queues and topics at once are kept apart', {}, async (t) => {
+  suite.test('several queues and topics at once are kept apart', { exchangeTypes: ['direct'] }, async (t) => {
     const { expect } = t;
     const topics = range(4).map((i) => ({
       exchange: t.exchange(`apart-${i}`),

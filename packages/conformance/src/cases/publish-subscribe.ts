@@ -53,7 +53,7 @@ export function publishSubscribeCases(suite: SuiteContext): void {
     }
   });
 
-  suite.test('subscribe then publish: 100 messages through an exchange', {}, async (t) => {
+  suite.test('subscribe then publish: 100 messages through an exchange', { exchangeTypes: ['direct'] }, async (t) => {
     const { expect } = t;
     const queue = t.queue('subscribe-first');
     const exchange = t.exchange('subscribe-first');
