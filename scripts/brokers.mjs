@@ -2,21 +2,27 @@
 // Prepares and checks the brokers that warren's broker test suites use. Plain Node ESM, no dependencies.
 //
 //   node scripts/brokers.mjs --prepare   start RabbitMQ and Redis if they are down, enable RabbitMQ's AMQP 1.0 plugin,
-//                                        install the Debian interop peers (as root with apt only). Idempotent.
+//                                        install the Debian interop peers (as root with apt only), start the Qpid
+//                                        Proton example broker (AMQP 1.0, WARREN_PROTON_URL, default port 5673)
+//                                        detached with a pid file in the temp folder. Idempotent.
 //   node scripts/brokers.mjs --check     say which brokers are unreachable. Under CI=true a missing one fails the run;
 //                                        elsewhere it prints one line per missing broker and exits 0 (suites skip).
 //
 // Broker addresses: WARREN_AMQP_URL (default amqp://guest:guest@127.0.0.1:5672/) and WARREN_REDIS_URL (default
 // redis://127.0.0.1:6379). Only host:port is ever printed, never credentials.
 
-import { spawnSync } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { accessSync, closeSync, constants, existsSync, openSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
+import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { CLUSTER_NODES, clusterRunning, start as startCluster } from './cluster.mjs';
 
 const AMQP_URL = process.env.WARREN_AMQP_URL || 'amqp://guest:guest@127.0.0.1:5672/';
 const REDIS_URL = process.env.WARREN_REDIS_URL || 'redis://127.0.0.1:6379';
+// The Qpid Proton example broker: @warren/amqp10's second AMQP 1.0 broker (plain node addresses, in memory).
+const PROTON_URL = process.env.WARREN_PROTON_URL || 'amqp10://127.0.0.1:5673';
+const PROTON_BROKER = '/usr/share/proton/examples/python/broker.py';
 const CI = process.env.CI === 'true';
 const PYTHON = '/usr/bin/python3';
 const DOCKER_HINT = 'start brokers with docker compose -f docker/compose.yml up -d';
@@ -295,6 +301,47 @@ async function prepareCluster() {
   return startCluster();
 }
 
+/**
+ * Starts the Qpid Proton example broker on PROTON_URL's port, detached (it outlives this script), with a pid file
+ * and a log in the temp folder. Idempotent: a broker already answering AMQP 1.0 there is left alone.
+ */
+async function prepareProton() {
+  const ep = endpoint(PROTON_URL);
+  const files = join(tmpdir(), `warren-proton-broker.${ep.port}`);
+  if (await reachable(ep)) {
+    const speaks = await speaksAmqp10(ep);
+    log(
+      speaks
+        ? `Qpid Proton example broker reachable at ${ep.label}`
+        : `port ${ep.label} is taken by something that does not speak AMQP 1.0: set WARREN_PROTON_URL to a free port`,
+    );
+    return speaks;
+  }
+  if (!isLocal(ep.host)) {
+    log(`Qpid Proton example broker not reachable at ${ep.label} (not a local address: not starting it)`);
+    return false;
+  }
+  if (!existsSync(PROTON_BROKER) || !run(PYTHON, ['-c', 'import proton'], { timeoutMs: 30_000 }).ok) {
+    log(`cannot start the Qpid Proton example broker: needs ${PYTHON}, python3-qpid-proton and ${PROTON_BROKER}`);
+    return false;
+  }
+  log(
+    `Qpid Proton example broker down: ${PYTHON} ${PROTON_BROKER} -a ${ep.label} (pid ${files}.pid, log ${files}.log)`,
+  );
+  const out = openSync(`${files}.log`, 'a');
+  const child = spawn(PYTHON, [PROTON_BROKER, '-a', ep.label], { detached: true, stdio: ['ignore', out, out] });
+  closeSync(out);
+  child.unref();
+  writeFileSync(`${files}.pid`, `${child.pid}\n`);
+  const up = (await waitReachable(ep, 15_000)) && (await speaksAmqp10(ep));
+  log(
+    up
+      ? `Qpid Proton example broker started at ${ep.label}`
+      : `Qpid Proton example broker did not come up: see ${files}.log`,
+  );
+  return up;
+}
+
 async function prepare() {
   const t0 = Date.now();
   await prepareRabbit();
@@ -302,6 +349,7 @@ async function prepare() {
   await prepareRedis();
   preparePeers();
   await prepareCluster();
+  await prepareProton();
   log(`prepare done in ${((Date.now() - t0) / 1000).toFixed(1)}s`);
 }
 
@@ -322,6 +370,9 @@ async function check() {
       `RabbitMQ cluster not running on 127.0.0.1:${CLUSTER_NODES.map((n) => n.port).join(', :')} (node scripts/cluster.mjs start)`,
     );
   }
+  const proton = endpoint(PROTON_URL);
+  if (!(await speaksAmqp10(proton)))
+    missing.push(`Qpid Proton example broker (AMQP 1.0) not reachable at ${proton.label}`);
   const kombu = run(PYTHON, ['-c', 'import kombu'], { timeoutMs: 30_000 });
   if (!kombu.ok)
     missing.push(
@@ -330,7 +381,7 @@ async function check() {
 
   if (missing.length === 0) {
     log(
-      `RabbitMQ ${amqp.label} (AMQP 0-9-1 and 1.0), Redis ${redis.label} reachable; kombu importable; RabbitMQ cluster on 127.0.0.1:5681-5683 running`,
+      `RabbitMQ ${amqp.label} (AMQP 0-9-1 and 1.0), Redis ${redis.label}, Qpid Proton example broker ${proton.label} reachable; kombu importable; RabbitMQ cluster on 127.0.0.1:5681-5683 running`,
     );
     return 0;
   }
