@@ -4,7 +4,8 @@
  * the only one.
  */
 import type { Socket } from 'node:net';
-import { redactUrl, TimeoutError } from '@warren/core';
+import { TimeoutError } from '@warren/core';
+import { redactUrl } from '@warren/core/transport';
 import rhea, { type Connection, type ConnectionOptions, type EventContext } from 'rhea';
 import { type AddressStrategy, detectStrategy } from './addresses.js';
 import { mapConnectError } from './errors.js';

@@ -4,16 +4,8 @@
  * when warren acks it (after the callback succeeded), released for requeue, rejected for reject. Link credit is
  * the prefetch, given back one by one as deliveries are settled.
  */
-import {
-  ConnectionError,
-  type ConsumeOptions,
-  type Delivery,
-  type DeliveryInfo,
-  type DeliverySettler,
-  type MessageProperties,
-  SerializationError,
-  type TransportConsumer,
-} from '@warren/core';
+import { ConnectionError, type DeliveryInfo, type MessageProperties, SerializationError } from '@warren/core';
+import type { ConsumeOptions, Delivery, DeliverySettler, TransportConsumer } from '@warren/core/transport';
 import type { Connection, EventContext, Receiver, Delivery as RheaDelivery, Session } from 'rhea';
 import type { AddressStrategy } from './addresses.js';
 import { mapAmqpError } from './errors.js';

@@ -8,7 +8,7 @@
  * const conn = await connect('amqp10://guest:guest@localhost:5672');
  * ```
  */
-import { registerTransport } from '@warren/core';
+import { registerTransport } from '@warren/core/transport';
 import { amqp10Transport } from './transport.js';
 
 registerTransport(amqp10Transport);

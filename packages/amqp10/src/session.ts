@@ -7,22 +7,24 @@
 import {
   type Capabilities,
   ConnectionError,
-  type ConnectRequest,
-  type ConsumeOptions,
   type DeleteExchangeOptions,
   type DeleteQueueOptions,
-  type Delivery,
   type ExchangeBinding,
   type ExchangeSpec,
-  type OutboundMessage,
   type QueueBinding,
   type QueueInfo,
   type QueueSpec,
-  type SessionHooks,
-  type TransportConsumer,
-  type TransportSession,
   type UnsupportedFeatureError,
 } from '@warren/core';
+import type {
+  ConnectRequest,
+  ConsumeOptions,
+  Delivery,
+  OutboundMessage,
+  SessionHooks,
+  TransportConsumer,
+  TransportSession,
+} from '@warren/core/transport';
 import type { Connection, EventContext, Session } from 'rhea';
 
 const toError = (thrown: unknown): Error => (thrown instanceof Error ? thrown : new Error(String(thrown)));

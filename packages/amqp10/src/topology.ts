@@ -3,15 +3,15 @@
  * arguments, so with `topologyUrl` warren opens a session of the `amqp` transport (`@warren/amqp`, loaded through
  * core's registry: no static dependency) and declares, binds, purges, deletes and fetches through it.
  */
+import { ConfigurationError } from '@warren/core';
 import {
-  ConfigurationError,
   type ConnectRequest,
   parseOptions,
   parseUrl,
   resolveTransport,
   type SessionHooks,
   type TransportSession,
-} from '@warren/core';
+} from '@warren/core/transport';
 import type { Amqp10Options } from './options.js';
 
 export async function openTopologySession(

@@ -1,4 +1,4 @@
-import type { TransportFactory } from '@warren/core';
+import type { TransportFactory } from '@warren/core/transport';
 import { PLAIN_CAPABILITIES } from './capabilities.js';
 import { type Amqp10Options, amqp10OptionsSchema } from './options.js';
 import { Amqp10Session } from './session.js';
