@@ -60,6 +60,8 @@ const COMMON_OPTIONS = new Set([
  */
 export class Connection extends SafeEmitter<ConnectionEvents> {
   #capabilities: Capabilities;
+  /** What the first session said of its broker, for messages (`RabbitMQ 3.10.8`), when it said. */
+  #brokerName: string | undefined;
   readonly #factory: TransportFactory<unknown>;
   readonly #topology = new TopologyRecord();
   readonly #subscriptions = new Set<Subscription>();
@@ -116,6 +118,7 @@ export class Connection extends SafeEmitter<ConnectionEvents> {
     });
     await connection.#supervisor.open();
     connection.#capabilities = connection.#supervisor.current?.capabilities ?? connection.#capabilities;
+    connection.#brokerName = connection.#supervisor.current?.brokerName;
     return connection;
   }
 
@@ -145,10 +148,16 @@ export class Connection extends SafeEmitter<ConnectionEvents> {
   }
 
   /** Throws UnsupportedFeatureError unless the transport claims `flag`. */
+  /** "the amqp10 transport (RabbitMQ 3.10.8)": the transport, and the broker when its session named it. */
+  #transportLabel(capital = false): string {
+    const label = `${capital ? 'The' : 'the'} ${this.#factory.name} transport`;
+    return this.#brokerName === undefined ? label : `${label} (${this.#brokerName})`;
+  }
+
   require(flag: CapabilityFlag, what: string): void {
     if (!this.capabilities[flag]) {
       throw new UnsupportedFeatureError(
-        `${what} is not supported by the ${this.#factory.name} transport (capability "${flag}").`,
+        `${what} is not supported by ${this.#transportLabel()} (capability "${flag}").`,
       );
     }
   }
@@ -201,7 +210,7 @@ export class Connection extends SafeEmitter<ConnectionEvents> {
     } as ExchangeSpec & { type: NonNullable<ExchangeSpec['type']> };
     if (!this.capabilities.exchangeTypes.includes(full.type)) {
       throw new UnsupportedFeatureError(
-        `The ${this.#factory.name} transport has no ${full.type} exchanges (it has ${this.capabilities.exchangeTypes.join(', ')}).`,
+        `${this.#transportLabel(true)} has no ${full.type} exchanges (it has ${this.capabilities.exchangeTypes.join(', ') || "none: only the default exchange ''"}).`,
       );
     }
     if (full.name === '') return;

@@ -38,6 +38,11 @@ export interface TransportSession {
    * passes in the conformance suite.
    */
   readonly capabilities: Capabilities;
+  /**
+   * Optional: the broker this session reached (`RabbitMQ 3.10.8`), named in core's UnsupportedFeatureError
+   * messages, for transports whose capabilities depend on the broker.
+   */
+  readonly brokerName?: string;
 
   /**
    * Declares an exchange; idempotent when it exists with the same type, durability and arguments,
