@@ -39,3 +39,9 @@ if (existsSync(rpcBench)) {
   const { runRpcBench } = (await import(rpcBench.href)) as { runRpcBench: () => Promise<unknown> };
   await runRpcBench();
 }
+
+const amqp10Bench = new URL('./amqp10.ts', import.meta.url);
+if (existsSync(amqp10Bench)) {
+  const { runAmqp10Bench } = (await import(amqp10Bench.href)) as { runAmqp10Bench: () => Promise<void> };
+  await runAmqp10Bench();
+}

@@ -20,27 +20,65 @@ interface AmqpErrorLike {
   code?: unknown;
 }
 
+/** rhea hands some errors over undecoded: a described list `{ value: [condition, description, info] }`. */
+interface DescribedError {
+  value?: unknown;
+}
+
+function unwrap(field: unknown): unknown {
+  return field !== null && typeof field === 'object' && 'value' in field ? (field as { value: unknown }).value : field;
+}
+
+/** The condition and description of an AMQP error, whether rhea decoded it or not. */
+function fieldsOf(error: unknown): { condition?: string; description?: string } {
+  if (error === null || typeof error !== 'object') return {};
+  const e = error as AmqpErrorLike & DescribedError;
+  if (typeof e.condition === 'string') {
+    return { condition: e.condition, ...(typeof e.description === 'string' && { description: e.description }) };
+  }
+  if (Array.isArray(e.value)) {
+    const condition = unwrap(e.value[0]);
+    const description = unwrap(e.value[1]);
+    return {
+      ...(typeof condition === 'string' && { condition }),
+      ...(typeof description === 'string' && { description }),
+    };
+  }
+  return {};
+}
+
 /** The condition of an AMQP error (`amqp:not-found`), or undefined. */
 export function conditionOf(error: unknown): string | undefined {
-  const condition = (error as AmqpErrorLike | undefined)?.condition;
-  return typeof condition === 'string' ? condition : undefined;
+  return fieldsOf(error).condition;
 }
 
 /** The broker's text of an AMQP error. */
 export function descriptionOf(error: unknown): string {
-  const e = error as AmqpErrorLike | undefined;
-  if (typeof e?.description === 'string' && e.description !== '') return e.description;
-  if (typeof e?.message === 'string' && e.message !== '') return e.message;
+  const { description } = fieldsOf(error);
+  if (description) return description;
+  const message = (error as AmqpErrorLike | undefined)?.message;
+  if (typeof message === 'string' && message !== '') return message;
   return String(error);
+}
+
+/** An AMQP error as a plain Error carrying its condition, for `cause` (rhea's may be an undecoded list). */
+export function asError(error: unknown): Error {
+  if (error instanceof Error) return error;
+  const normalized = new Error(descriptionOf(error)) as Error & { condition?: string };
+  normalized.name = 'AmqpError';
+  const condition = conditionOf(error);
+  if (condition !== undefined) normalized.condition = condition;
+  return normalized;
 }
 
 /**
  * Maps an error the broker attached to a detach, end or close, for `what` (such as `receiving from "/amq/queue/q"`):
  * the address or operation is named, and the broker's condition and text are kept.
  */
-export function mapAmqpError(error: unknown, what: string, brokerName: string): WarrenError {
-  const condition = conditionOf(error);
-  const text = `${descriptionOf(error)}${condition ? ` (${condition})` : ''}`;
+export function mapAmqpError(raw: unknown, what: string, brokerName: string): WarrenError {
+  const error = asError(raw);
+  const condition = conditionOf(raw) ?? conditionOf(error);
+  const text = `${descriptionOf(raw)}${condition ? ` (${condition})` : ''}`;
   switch (condition) {
     case 'amqp:not-found':
       return new NotFoundError(

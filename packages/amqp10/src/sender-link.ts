@@ -1,11 +1,12 @@
 /**
- * One sender link per target address, with the sends waiting for credit and those waiting for the broker's
+ * One sender link per target address, on a session of its own (RabbitMQ ends the whole session when an address
+ * is refused: one bad address must not cut the sends to the others), with the sends waiting for credit and those waiting for the broker's
  * outcome. A send resolves on `accepted` and rejects on `rejected`, `released` or `modified` (the broker did not
  * take responsibility), on a timeout, and with ConnectionError when the link or connection goes (core then sends
  * it again on the next session: at least once).
  */
 import { ConnectionError, MessageNackedError, SerializationError, TimeoutError, type WarrenError } from '@warren/core';
-import type { EventContext, Delivery as RheaDelivery, Message as RheaMessage, Sender, Session } from 'rhea';
+import type { Connection, EventContext, Delivery as RheaDelivery, Message as RheaMessage, Sender, Session } from 'rhea';
 import { descriptionOf, mapAmqpError } from './errors.js';
 
 /** A send on its way: waiting for credit (no delivery yet) or for its outcome. */
@@ -26,6 +27,7 @@ export interface SenderBudget {
 }
 
 export class SenderLink {
+  readonly #session: Session;
   readonly #sender: Sender;
   readonly #waiting: PendingSend[] = [];
   readonly #inFlight = new Map<RheaDelivery, PendingSend>();
@@ -35,12 +37,14 @@ export class SenderLink {
   onGone: (() => void) | undefined;
 
   constructor(
-    session: Session,
+    connection: Connection,
     readonly address: string,
     private readonly brokerName: string,
     private readonly budget: SenderBudget,
   ) {
-    this.#sender = session.open_sender({ target: { address }, autosettle: true });
+    this.#session = connection.create_session();
+    this.#session.begin();
+    this.#sender = this.#session.open_sender({ target: { address }, autosettle: true });
     this.#sender.on('sender_open', () => {
       this.#open = true;
       this.flush();
@@ -51,7 +55,7 @@ export class SenderLink {
     this.#sender.on('released', (context: EventContext) => this.#outcome(context, 'released'));
     this.#sender.on('modified', (context: EventContext) => this.#outcome(context, 'modified'));
     const gone = (context: EventContext): void => {
-      const error = context.sender?.error;
+      const error = context.sender?.error ?? context.session?.error;
       this.fail(
         error
           ? mapAmqpError(error, `sending to "${address}"`, brokerName)
@@ -62,6 +66,8 @@ export class SenderLink {
     };
     this.#sender.on('sender_error', gone);
     this.#sender.on('sender_close', gone);
+    this.#session.on('session_error', gone);
+    this.#session.on('session_close', gone);
   }
 
   /** Sends waiting and in flight. */
@@ -171,6 +177,7 @@ export class SenderLink {
     this.fail(new ConnectionError(`The link sending to "${this.address}" was closed; the message was not sent.`));
     try {
       this.#sender.close();
+      this.#session.close();
     } catch {}
   }
 }

@@ -25,7 +25,7 @@ import type {
   TransportConsumer,
   TransportSession,
 } from '@warren/core/transport';
-import type { Connection, EventContext, Session } from 'rhea';
+import type { Connection, EventContext } from 'rhea';
 
 const toError = (thrown: unknown): Error => (thrown instanceof Error ? thrown : new Error(String(thrown)));
 
@@ -51,7 +51,6 @@ export class Amqp10Session implements TransportSession, SenderBudget {
   readonly #options: Amqp10Options;
   readonly #publishTimeoutMs: number;
   readonly #topology: TransportSession | undefined;
-  #publishSession: Session;
   /** Sender links by address, least recently used first. */
   readonly #senders = new Map<string, SenderLink>();
   readonly #consumers = new Set<Amqp10Consumer>();
@@ -78,7 +77,6 @@ export class Amqp10Session implements TransportSession, SenderBudget {
         : topology
           ? RABBITMQ_TOPOLOGY_CAPABILITIES
           : RABBITMQ_CAPABILITIES;
-    this.#publishSession = this.#openPublishSession();
     const lost = (context: EventContext): void => {
       const error = context.error ?? context.connection?.get_error();
       this.#lose(
@@ -138,28 +136,14 @@ export class Amqp10Session implements TransportSession, SenderBudget {
     this.#lose(error);
   }
 
+  /** The broker, for core's messages (`RabbitMQ 3.10.8`, `the AMQP 1.0 broker at host:port`). */
+  get brokerName(): string {
+    return this.#strategy.brokerName;
+  }
+
   /** The address strategy chosen for this broker. */
   get strategy(): AddressStrategy {
     return this.#strategy;
-  }
-
-  #openPublishSession(): Session {
-    const session = this.#connection.create_session();
-    session.begin();
-    const ended = (context: EventContext): void => {
-      if (session !== this.#publishSession || this.#state !== 'open') return;
-      const error = context.session?.error;
-      // RabbitMQ ends the session when a link misbehaves; every send on it is cut. Start a new one for the next.
-      const cut = error
-        ? mapAmqpError(error, 'the publishing session', this.#strategy.brokerName)
-        : new ConnectionError(`${this.#strategy.brokerName} ended the publishing session.`);
-      for (const link of [...this.#senders.values()]) link.fail(cut);
-      this.#senders.clear();
-      this.#publishSession = this.#openPublishSession();
-    };
-    session.on('session_error', ended);
-    session.on('session_close', ended);
-    return session;
   }
 
   // ---- SenderBudget ---------------------------------------------------------------------------------------
@@ -220,7 +204,7 @@ export class Amqp10Session implements TransportSession, SenderBudget {
       return cached;
     }
     if (this.#senders.size >= this.#options.maxSenderLinks) this.#evictIdleSender();
-    const link = new SenderLink(this.#publishSession, address, this.#strategy.brokerName, this);
+    const link = new SenderLink(this.#connection, address, this.#strategy.brokerName, this);
     link.onGone = () => {
       if (this.#senders.get(address) === link) this.#senders.delete(address);
     };
