@@ -344,6 +344,17 @@ export class Amqp10Session implements TransportSession, SenderBudget {
     });
   }
 
+  async checkQueue(name: string): Promise<QueueInfo> {
+    if (this.#topology?.checkQueue) return this.#topology.checkQueue(name);
+    throw this.#noTopology(`check whether queue "${name}" exists`);
+  }
+
+  async checkExchange(name: string): Promise<void> {
+    if (this.#topology?.checkExchange) return this.#topology.checkExchange(name);
+    if (name === '') return;
+    throw this.#noTopology(`check whether exchange "${name}" exists`);
+  }
+
   async deleteQueue(name: string, options: DeleteQueueOptions): Promise<number> {
     if (this.#topology) return this.#topology.deleteQueue(name, options);
     throw this.#noTopology(`delete the queue "${name}"`);
