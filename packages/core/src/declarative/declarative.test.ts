@@ -102,11 +102,23 @@ describe('Queue', () => {
 describe('conn.declare', () => {
   // A transport like memory:// but with direct exchanges only, to see a binding to a type it lacks refused.
   beforeAll(() => {
+    const capabilities = { ...MEMORY_CAPABILITIES, exchangeTypes: ['direct'] as const };
     registerTransport({
       ...memoryTransport,
       name: 'memory-direct-only',
       schemes: ['memdirect'],
-      capabilities: { ...MEMORY_CAPABILITIES, exchangeTypes: ['direct'] },
+      capabilities,
+      // A connection reports its session's capabilities: the memory session, with direct exchanges only.
+      connect: async (request) => {
+        const session = await memoryTransport.connect(request);
+        return new Proxy(session, {
+          get: (target, key) => {
+            if (key === 'capabilities') return capabilities;
+            const value = Reflect.get(target, key, target);
+            return typeof value === 'function' ? value.bind(target) : value;
+          },
+        });
+      },
     });
   });
   afterAll(() => {
