@@ -25,6 +25,8 @@ describe('address strategies', () => {
     expect(rabbit.origin(stamped, 'q')).toEqual({ exchange: 'feed', routingKey: 'k' });
     expect(rabbit.origin({ 'x-exchange': 'e', 'x-routing-key': 'r' }, 'q')).toEqual({ exchange: 'e', routingKey: 'r' });
     expect(rabbit.origin(undefined, 'q')).toEqual({ exchange: '', routingKey: 'q' });
+    // The default exchange needs no stamp: the routing key is the queue's name.
+    expect(rabbit.stamp('', 'q')).toBeUndefined();
   });
 
   it('plain: the routing key is the node address, the exchange is always the default one', () => {

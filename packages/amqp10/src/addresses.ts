@@ -44,7 +44,9 @@ export function rabbitmqStrategy(version: string | undefined): AddressStrategy {
       exchange === ''
         ? `/amq/queue/${segment(routingKey)}`
         : `/exchange/${segment(exchange)}${routingKey === '' ? '' : `/${segment(routingKey)}`}`,
-    stamp: (exchange, routingKey) => ({ [EXCHANGE_ANNOTATION]: exchange, [ROUTING_KEY_ANNOTATION]: routingKey }),
+    // Through the default exchange the routing key is the queue's name, which the consumer knows: nothing to stamp.
+    stamp: (exchange, routingKey) =>
+      exchange === '' ? undefined : { [EXCHANGE_ANNOTATION]: exchange, [ROUTING_KEY_ANNOTATION]: routingKey },
     receiveAddress: (queue) => `/amq/queue/${segment(queue)}`,
     origin: (annotations, queue) => {
       // RabbitMQ 4 stamps x-exchange and x-routing-key itself; 3.10 keeps what warren's sender stamped.
