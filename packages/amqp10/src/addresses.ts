@@ -5,6 +5,7 @@
 
 /** The broker as the strategy sees it, for messages ("RabbitMQ 3.10.8", "the broker at host:port"). */
 export interface AddressStrategy {
+  /** Which strategy: RabbitMQ's plugin addresses, or plain node names. */
   readonly kind: 'rabbitmq' | 'plain';
   /** A readable name of the broker, for error messages. */
   readonly brokerName: string;
@@ -18,7 +19,15 @@ export interface AddressStrategy {
   /** Where a consumer of `queue` receives from. */
   receiveAddress(queue: string): string;
   /** The exchange and routing key a delivery came through, from its annotations, when the broker says. */
-  origin(annotations: Record<string, unknown> | undefined, queue: string): { exchange: string; routingKey: string };
+  origin(annotations: Record<string, unknown> | undefined, queue: string): MessageOrigin;
+}
+
+/** The exchange and routing key a delivered message came through. */
+export interface MessageOrigin {
+  /** The exchange (`''` for the default exchange). */
+  exchange: string;
+  /** The routing key it was sent with. */
+  routingKey: string;
 }
 
 /** The annotations warren stamps on a message sent through RabbitMQ: its exchange and routing key. */

@@ -13,8 +13,14 @@ import { amqp10Transport } from './transport.js';
 
 registerTransport(amqp10Transport);
 
-export { type AddressStrategy, detectStrategy, plainStrategy, rabbitmqStrategy } from './addresses.js';
+export {
+  type AddressStrategy,
+  detectStrategy,
+  type MessageOrigin,
+  plainStrategy,
+  rabbitmqStrategy,
+} from './addresses.js';
 export { PLAIN_CAPABILITIES, RABBITMQ_CAPABILITIES, RABBITMQ_TOPOLOGY_CAPABILITIES } from './capabilities.js';
-export { fromAmqp10, toAmqp10 } from './marshal.js';
+export { type Amqp10Payload, fromAmqp10, toAmqp10 } from './marshal.js';
 export { type Amqp10Options, amqp10OptionsSchema, BROKER_KINDS, type BrokerKind } from './options.js';
 export { amqp10Transport } from './transport.js';

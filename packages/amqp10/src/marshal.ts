@@ -55,8 +55,16 @@ export function toAmqp10(
   return message;
 }
 
+/** A received message's payload bytes and warren properties. */
+export interface Amqp10Payload {
+  /** The body's bytes. */
+  content: Buffer;
+  /** The properties, headers included. */
+  properties: MessageProperties;
+}
+
 /** A received message's payload and properties; throws SerializationError for a body warren cannot read. */
-export function fromAmqp10(message: RheaMessage): { content: Buffer; properties: MessageProperties } {
+export function fromAmqp10(message: RheaMessage): Amqp10Payload {
   const { content, contentType } = bodyBytes(message.body);
   const properties: MessageProperties = { headers: headersOf(message.application_properties) };
   const type = message.content_type ?? contentType;

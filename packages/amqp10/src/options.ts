@@ -16,6 +16,7 @@ const count = (min: number, max: number) => z.coerce.number().int().min(min).max
 
 /** The address strategies: `auto` picks one from the broker's connection properties. */
 export const BROKER_KINDS = ['auto', 'rabbitmq', 'plain'] as const;
+/** One of {@link BROKER_KINDS}. */
 export type BrokerKind = (typeof BROKER_KINDS)[number];
 
 /**

@@ -147,13 +147,13 @@ export class Connection extends SafeEmitter<ConnectionEvents> {
     return this.#supervisor.localPorts();
   }
 
-  /** Throws UnsupportedFeatureError unless the transport claims `flag`. */
   /** "the amqp10 transport (RabbitMQ 3.10.8)": the transport, and the broker when its session named it. */
   #transportLabel(capital = false): string {
     const label = `${capital ? 'The' : 'the'} ${this.#factory.name} transport`;
     return this.#brokerName === undefined ? label : `${label} (${this.#brokerName})`;
   }
 
+  /** Throws UnsupportedFeatureError unless the transport claims `flag`. */
   require(flag: CapabilityFlag, what: string): void {
     if (!this.capabilities[flag]) {
       throw new UnsupportedFeatureError(
