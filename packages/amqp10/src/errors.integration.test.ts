@@ -161,8 +161,14 @@ describe.skipIf(!rabbitmq)('RabbitMQ refusals', () => {
     const consumer = new Consumer(conn, { queue, declare: false });
     const errors: Error[] = [];
     consumer.on('error', (error) => errors.push(error));
-    consumer.register(() => {});
+    let delivered = 0;
+    consumer.register(() => {
+      delivered += 1;
+    });
     await consumer.consume();
+    // One delivery first: the broker has registered the consumer when the queue goes.
+    await new Publisher(conn, { exchange: '', routingKey: queue }).send({ first: true });
+    await waitFor(() => delivered === 1, 10_000, 'the first delivery');
     await conn.deleteQueue(queue);
     await waitFor(() => errors.length > 0, 10_000, 'the cancellation to be reported');
     expect(errors[0]).toBeInstanceOf(WarrenError);
