@@ -301,7 +301,9 @@ export class Amqp10Session implements TransportSession, SenderBudget {
     const extras = [
       name === '' && 'a server-named queue',
       spec.exclusive && 'exclusive',
-      spec.autoDelete && 'autoDelete',
+      // Plain-address brokers drop queues by their own rules (the Proton example broker: an empty queue when its
+      // last consumer leaves; ActiveMQ and Artemis: by configuration), so autoDelete is taken there as a wish.
+      spec.autoDelete && this.#strategy.kind === 'rabbitmq' && 'autoDelete',
       spec.arguments && Object.values(spec.arguments).some((v) => v !== undefined) && 'queue arguments',
     ].filter(Boolean);
     if (extras.length > 0)
