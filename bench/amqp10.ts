@@ -9,12 +9,12 @@
  *   npx tsx bench/amqp10.ts        (after npm run build; WARREN_AMQP10_URL / WARREN_AMQP_URL pick another broker)
  */
 import { randomBytes } from 'node:crypto';
-import net from 'node:net';
 import { pathToFileURL } from 'node:url';
 import '@warren/amqp10';
 import { type Connection, Consumer, connect, Publisher } from '@warren/core';
 import amqplib, { type Channel } from 'amqplib';
 import rhea, { type EventContext, type Connection as RheaConnection } from 'rhea';
+import { listening } from './listening.js';
 import { type BenchRow, kibibyteBody, printRows } from './payload.js';
 
 const AMQP10_URL = process.env.WARREN_AMQP10_URL ?? 'amqp10://guest:guest@127.0.0.1:5672';
@@ -32,19 +32,6 @@ const SCENARIO_NAMES: Record<Scenario, string> = {
   receive: 'receive with accept (credit 100)',
   e2e: 'end-to-end',
 };
-
-function brokerListening(url: URL): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect({ host: url.hostname, port: Number(url.port || 5672) });
-    const done = (up: boolean) => {
-      socket.destroy();
-      resolve(up);
-    };
-    socket.setTimeout(1000, () => done(false));
-    socket.once('connect', () => done(true));
-    socket.once('error', () => done(false));
-  });
-}
 
 /** Opens a raw rhea connection with the settings warren uses (no reconnect, idle timeout 60 s). */
 function openRaw(url: URL): Promise<RheaConnection> {
@@ -65,7 +52,7 @@ function openRaw(url: URL): Promise<RheaConnection> {
 /** Runs the AMQP 1.0 benchmarks, prints them with the warren/raw ratios, and returns the rows. */
 export async function runAmqp10Bench(messages = MESSAGES): Promise<BenchRow[]> {
   const target = new URL(AMQP10_URL);
-  if (!(await brokerListening(target))) {
+  if (!(await listening(target.hostname, Number(target.port || 5672)))) {
     const where = `${target.hostname}:${target.port || 5672}`;
     if (process.env.CI === 'true')
       throw new Error(`RabbitMQ not reachable at ${where}: the AMQP 1.0 benchmark needs it`);
