@@ -1,6 +1,7 @@
 import { acknowledgementCases } from './cases/acknowledgement.js';
 import { capabilityCases } from './cases/capabilities.js';
 import { concurrencyCases } from './cases/concurrency.js';
+import { consumerSafetyCases } from './cases/consumer-safety.js';
 import { consumerTurnoverCases } from './cases/consumer-turnover.js';
 import { declarativeTopologyCases } from './cases/declarative-topology.js';
 import { errorCases } from './cases/errors.js';
@@ -27,6 +28,7 @@ const THEMES = [
   ['serialization', serializationCases],
   ['errors', errorCases],
   ['concurrency', concurrencyCases],
+  ['consumer safety', consumerSafetyCases],
   ['consumer turnover', consumerTurnoverCases],
   ['request/reply', requestReplyCases],
   ['SimpleQueue', simpleQueueCases],

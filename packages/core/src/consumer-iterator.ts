@@ -1,7 +1,12 @@
 import type { Message } from './message.js';
 import { Fifo } from './semantics/fifo.js';
 
-/** The async iterator behind `for await`: a buffer of delivered messages (bounded by prefetch) and one waiter. */
+/**
+ * The async iterator behind `for await`: a buffer of delivered messages (bounded by prefetch) and one waiter.
+ * When the loop ends (break, return, throw) it stops the subscription, then puts every message it had buffered
+ * but not yielded back on the queue; deliveries still in flight then are requeued by the consumer (see
+ * `Consumer`'s dispatch), so a loop that ends loses nothing.
+ */
 export class ConsumerIterator<TBody> implements AsyncIterator<Message<TBody>> {
   readonly #buffer = new Fifo<Message<TBody>>();
   #waiter: ((result: IteratorResult<Message<TBody>>) => void) | undefined;
@@ -14,18 +19,10 @@ export class ConsumerIterator<TBody> implements AsyncIterator<Message<TBody>> {
     return this.#ended;
   }
 
-  /** Hands over the messages delivered but not yet yielded. */
-  takeBuffered(): Message<TBody>[] {
-    return this.#buffer.drain();
-  }
-
   constructor(
     readonly start: () => Promise<void>,
     readonly stop: () => Promise<void>,
-    leftovers: readonly Message<TBody>[],
-  ) {
-    for (const message of leftovers) this.#buffer.push(message);
-  }
+  ) {}
 
   push(message: Message<TBody>): void {
     const waiter = this.#waiter;
@@ -68,7 +65,13 @@ export class ConsumerIterator<TBody> implements AsyncIterator<Message<TBody>> {
   async return(): Promise<IteratorResult<Message<TBody>>> {
     this.active = false;
     this.#ended = true;
-    await this.stop();
+    try {
+      await this.stop();
+    } finally {
+      // Newest first: a transport that requeues at the head (memory://) keeps them in their order.
+      const buffered = this.#buffer.drain();
+      for (let i = buffered.length - 1; i >= 0; i--) (buffered[i] as Message<TBody>).requeue().catch(() => {});
+    }
     return { value: undefined, done: true };
   }
 }

@@ -32,6 +32,9 @@ export interface ConsumerEvents<TBody> {
   error: [error: Error, message?: Message<TBody>];
 }
 
+/** What a subscription was started for: `receive` (consume()) or a `for await` loop. */
+type Receiver = 'receive' | 'iterator';
+
 type Phase = 'idle' | 'consuming' | 'cancelled' | 'closed';
 
 /**
@@ -114,19 +117,27 @@ export class Consumer<TBody = unknown>
    * of registering callbacks.
    */
   async receive(body: TBody, message: Message<TBody>): Promise<void> {
-    if (this.#callbacks.length === 0) {
-      throw new ConfigurationError(
-        `No callback is registered for consumer of ${this.#settingsNow().queues.join(', ')}: call register(fn) or override receive().`,
-      );
-    }
     for (const callback of this.#callbacks) await callback(body, message);
   }
 
-  /** Declares (unless `declare: false`) and starts delivering to `receive`. Resolves once subscribed. */
+  /**
+   * Declares (unless `declare: false`) and starts delivering to `receive`. Resolves once subscribed. Rejects with
+   * ConfigurationError, before subscribing, when there is nothing to deliver to (no callback registered and no
+   * `receive` override): a message is never rejected for want of a callback.
+   */
   async consume(): Promise<void> {
     this.#assertUsable('consume');
+    if (!this.#hasReceiver()) {
+      throw new ConfigurationError(
+        `Nothing would receive the messages of ${this.#queueNames()}: call register(fn) or override receive() before consume(), or iterate with for await.`,
+      );
+    }
+    await this.#consume('receive');
+  }
+
+  async #consume(receiver: Receiver): Promise<void> {
     if (this.#phase === 'consuming' || this.#options.signal?.aborted) return;
-    this.#starting ??= this.#start().finally(() => {
+    this.#starting ??= this.#start(receiver).finally(() => {
       this.#starting = undefined;
     });
     await this.#starting;
@@ -234,11 +245,10 @@ export class Consumer<TBody = unknown>
   [Symbol.asyncIterator](): AsyncIterator<Message<TBody>> {
     const previous = this.#iterator;
     if (previous && !previous.ended) return previous;
-    // A new loop after a `break`: messages delivered to the old one but never yielded come first (still unacked).
+    // A new loop after a `break` starts afresh: the old one put back what it had not yielded.
     this.#iterator = new ConsumerIterator<TBody>(
-      () => this.consume(),
+      () => this.#consume('iterator'),
       () => this.cancel(),
-      previous?.takeBuffered() ?? [],
     );
     return this.#iterator;
   }
@@ -255,10 +265,21 @@ export class Consumer<TBody = unknown>
       throw new MessageStateError(`This consumer is closed; create a new Consumer to ${what}.`);
   }
 
-  async #start(): Promise<void> {
+  /** True when `receive` has somewhere to deliver: a registered callback, or a subclass's own `receive`. */
+  #hasReceiver(): boolean {
+    return this.#callbacks.length > 0 || this.receive !== Consumer.prototype.receive;
+  }
+
+  #queueNames(): string {
+    const o = this.#options;
+    const names = o.queues ?? this.queues ?? [o.queue ?? this.queue ?? ''];
+    return names.map((name) => (name === '' ? 'a server-named queue' : `"${name}"`)).join(', ');
+  }
+
+  async #start(receiver: Receiver): Promise<void> {
     const queues = await this.declare();
     const settings = this.#settingsNow();
-    const onDelivery = (delivery: Delivery): void => this.#onDelivery(delivery, settings);
+    const onDelivery = (delivery: Delivery): void => this.#onDelivery(delivery, settings, receiver);
     const subscriptions: Subscription[] = [];
     try {
       for (const queue of queues) {
@@ -321,17 +342,27 @@ export class Consumer<TBody = unknown>
     }
   }
 
-  #onDelivery(delivery: Delivery, settings: ConsumerSettings): void {
+  /**
+   * Hands a delivery to the active `for await` loop, else to `receive`. A delivery that has neither (it was in
+   * flight when a loop ended, or the receiver went away) goes back to the queue: never rejected for want of one.
+   */
+  #onDelivery(delivery: Delivery, settings: ConsumerSettings, receiver: Receiver): void {
     let message: Message<TBody>;
     try {
       message = decodeDelivery<TBody>(delivery, settings);
     } catch (error) {
-      refuseDelivery(delivery, settings).catch(() => {});
-      this.emit('error', toError(error), undecodedMessage<TBody>(delivery, settings));
+      // Settled through the Message, so that the listener sees it settled (and settling it again fails).
+      const refused = undecodedMessage<TBody>(delivery, settings);
+      refused.reject().catch(() => {});
+      this.emit('error', toError(error), refused);
       return;
     }
     if (this.#iterator?.active) {
       this.#iterator.push(message);
+      return;
+    }
+    if (receiver === 'iterator' || !this.#hasReceiver()) {
+      message.requeue().catch(() => {});
       return;
     }
     let result: unknown;
