@@ -41,7 +41,7 @@ class FlakyTransport {
       if (refusal === 'refuse') throw new ConnectionError('connection refused (test)');
       if (refusal === 'deny') throw new AccessRefusedError('bad credentials (test)');
       const inner = new MemorySession(
-        memoryBroker(`flaky-${request.url.host}`, { highWaterMark: 10_000 }),
+        memoryBroker(`flaky-${request.url.host}`, { highWaterMark: 10_000, highWaterMarkBytes: 2 ** 26 }),
         this.factory.capabilities,
         1000,
       );

@@ -25,7 +25,8 @@ import type {
  * - Every method that talks to the broker rejects with a `WarrenError` subclass (map native errors; keep the
  *   native one as `cause`; never put a password in a message).
  * - `publish` resolves only when the broker has taken responsibility for the message and rejects otherwise;
- *   under back-pressure it waits instead of buffering without bound.
+ *   under back-pressure it waits instead of buffering without bound. Where the transport can tell, a publish
+ *   that rejects left nothing on the broker (so that a caller's retry makes no duplicate).
  * - Settling (`ack`, `reject`) is idempotent and never throws: settling a delivery of a session that is gone is a
  *   no-op (the broker redelivers it), and never disturbs the current session.
  * - `close` drains: it waits for outstanding publishes to be confirmed or rejected, then releases the connection.

@@ -10,14 +10,21 @@ import { MemoryQueue, type QueueHooks } from './queue.js';
 import type { StoredMessage } from './stored-message.js';
 
 export interface MemoryBrokerOptions {
-  /** Ready messages per queue above which publishers wait (memory stays bounded when consumers are slower). */
+  /** Ready messages per queue at which sends wait (memory stays bounded when consumers are slower). */
   highWaterMark: number;
+  /** Ready payload bytes per queue at which sends wait. */
+  highWaterMarkBytes: number;
 }
 
 const RESOLVED: Promise<void> = Promise.resolve();
 
+/** A send waiting for room in a full queue: routed, not stored. */
 interface Waiter {
+  /** The full queue it waits for. */
   queue: MemoryQueue;
+  message: OutboundMessage;
+  /** The queues it was routed to when sent. */
+  targets: string[];
   resolve(): void;
   reject(error: Error): void;
   timer: NodeJS.Timeout;
@@ -30,7 +37,9 @@ interface Waiter {
 export class MemoryBroker implements QueueHooks {
   readonly exchanges = new ExchangeTable();
   readonly queues = new Map<string, MemoryQueue>();
-  readonly #waiters = new Set<Waiter>();
+  /** Sends waiting for room, per full queue, in the order they were made. */
+  readonly #waiters = new Map<MemoryQueue, Waiter[]>();
+  readonly #admitting = new Set<MemoryQueue>();
   #serverNamed = 0;
   readonly #queueExists = (name: string): boolean => this.queues.has(name);
 
@@ -70,6 +79,7 @@ export class MemoryBroker implements QueueHooks {
       args,
       argumentsKey,
       this.options.highWaterMark,
+      this.options.highWaterMarkBytes,
       this,
     );
     this.queues.set(name, queue);
@@ -113,7 +123,12 @@ export class MemoryBroker implements QueueHooks {
     return count;
   }
 
-  /** Routes and stores a message. Resolves at once, or once the fullest target queue has room again. */
+  /**
+   * Routes and stores a message. When a target queue is full (or sends are already waiting for it), the send
+   * waits, unstored, until the queue has room, and is stored then, in the order sends were made; after
+   * `timeoutMs` it rejects with TimeoutError and is never stored (so sending it again makes no duplicate).
+   * `timeoutMs` 0 stores at once (dead-lettering, which never waits).
+   */
   publish(message: OutboundMessage, timeoutMs: number): Promise<void> {
     const names = this.exchanges.route(
       message.exchange,
@@ -131,11 +146,29 @@ export class MemoryBroker implements QueueHooks {
       }
       return RESOLVED;
     }
+    if (timeoutMs > 0) {
+      const blocked = this.#blockedBy(names);
+      if (blocked) return this.#waitForRoom(blocked, message, names, timeoutMs);
+    }
+    return this.#store(message, names);
+  }
+
+  /** The first target queue that is full or has sends waiting for it. */
+  #blockedBy(names: readonly string[]): MemoryQueue | undefined {
+    for (const name of names) {
+      const queue = this.queues.get(name);
+      if (queue && (queue.full || this.#waiters.has(queue))) return queue;
+    }
+    return undefined;
+  }
+
+  /** Stores a routed message in each of its queues that still exists. */
+  #store(message: OutboundMessage, names: readonly string[]): Promise<void> {
     const now = Date.now();
-    let full: MemoryQueue | undefined;
     let refusedBy: MemoryQueue | undefined;
     for (const name of names) {
-      const queue = this.queues.get(name) as MemoryQueue;
+      const queue = this.queues.get(name);
+      if (!queue) continue;
       const { overflow } = queue.args;
       if (
         (overflow === 'reject-publish' || overflow === 'reject-publish-dlx') &&
@@ -143,11 +176,10 @@ export class MemoryBroker implements QueueHooks {
       ) {
         // RabbitMQ nacks the publish when any queue refuses it; -dlx also dead-letters the refused copy.
         refusedBy = queue;
-        if (overflow === 'reject-publish-dlx') this.deadLetter(queue, this.#store(message, queue, now), 'maxlen');
+        if (overflow === 'reject-publish-dlx') this.deadLetter(queue, this.#stored(message, queue, now), 'maxlen');
         continue;
       }
-      queue.enqueue(this.#store(message, queue, now));
-      if (queue.full) full = queue;
+      queue.enqueue(this.#stored(message, queue, now));
     }
     if (refusedBy) {
       return Promise.reject(
@@ -156,10 +188,10 @@ export class MemoryBroker implements QueueHooks {
         ),
       );
     }
-    return full && timeoutMs > 0 ? this.#waitForRoom(full, timeoutMs) : RESOLVED;
+    return RESOLVED;
   }
 
-  #store(message: OutboundMessage, queue: MemoryQueue, now: number): StoredMessage {
+  #stored(message: OutboundMessage, queue: MemoryQueue, now: number): StoredMessage {
     const expiresAt = messageExpiresAt(queue.args, message.properties, now);
     return {
       content: message.content,
@@ -172,34 +204,69 @@ export class MemoryBroker implements QueueHooks {
     };
   }
 
-  #waitForRoom(queue: MemoryQueue, timeoutMs: number): Promise<void> {
+  #waitForRoom(queue: MemoryQueue, message: OutboundMessage, targets: string[], timeoutMs: number): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       const waiter: Waiter = {
         queue,
+        message,
+        targets,
         resolve,
         reject,
         timer: setTimeout(() => {
-          this.#waiters.delete(waiter);
+          this.#forget(waiter);
           reject(
             new TimeoutError(
-              `Queue "${queue.name}" stayed full (${queue.messageCount} ready messages, high-water mark ${queue.highWaterMark}) for ${timeoutMs} ms; the message was stored but consumers are not keeping up. Add consumers, or raise ?highWaterMark= on the memory:// URL.`,
+              `Queue "${queue.name}" stayed full (${queue.messageCount} ready messages, ${queue.readyBytes} bytes; high-water marks ${queue.highWaterMark} messages, ${queue.highWaterMarkBytes} bytes) for ${timeoutMs} ms; the message was not stored, so sending it again makes no duplicate. Add consumers, or raise ?highWaterMark= or ?highWaterMarkBytes= on the memory:// URL.`,
             ),
           );
         }, timeoutMs),
       };
-      this.#waiters.add(waiter);
+      this.#enlist(queue, waiter);
     });
   }
 
+  #enlist(queue: MemoryQueue, waiter: Waiter): void {
+    waiter.queue = queue;
+    const list = this.#waiters.get(queue);
+    if (list) list.push(waiter);
+    else this.#waiters.set(queue, [waiter]);
+  }
+
+  #forget(waiter: Waiter): void {
+    const { queue } = waiter;
+    const list = this.#waiters.get(queue);
+    if (!list) return;
+    const index = list.indexOf(waiter);
+    if (index >= 0) list.splice(index, 1);
+    if (list.length === 0) this.#waiters.delete(queue);
+  }
+
+  /** A queue has room again, or was deleted: store its waiting sends in order (in a microtask, not re-entrantly). */
   drained(queue: MemoryQueue): void {
-    if (this.#waiters.size === 0) return;
-    for (const waiter of this.#waiters) {
-      if (waiter.queue === queue && (queue.deleted || queue.messageCount < queue.highWaterMark / 2)) {
-        clearTimeout(waiter.timer);
-        this.#waiters.delete(waiter);
-        waiter.resolve();
+    if (this.#waiters.size === 0 || !this.#waiters.has(queue) || this.#admitting.has(queue)) return;
+    this.#admitting.add(queue);
+    queueMicrotask(() => {
+      this.#admitting.delete(queue);
+      this.#admit(queue);
+    });
+  }
+
+  #admit(queue: MemoryQueue): void {
+    const list = this.#waiters.get(queue);
+    while (list && list.length > 0 && (queue.deleted || !queue.full)) {
+      const waiter = list.shift() as Waiter;
+      // Another of its queues may be full too: it waits there next (fan-out is rare; order within a queue holds).
+      const blocked = waiter.targets
+        .map((name) => this.queues.get(name))
+        .find((other) => other !== undefined && other !== queue && other.full);
+      if (blocked) {
+        this.#enlist(blocked, waiter);
+        continue;
       }
+      clearTimeout(waiter.timer);
+      this.#store(waiter.message, waiter.targets).then(waiter.resolve, waiter.reject);
     }
+    if (list?.length === 0) this.#waiters.delete(queue);
   }
 
   abandoned(queue: MemoryQueue): void {

@@ -22,7 +22,7 @@ export interface QueueSubscriber {
 
 export interface QueueHooks {
   deadLetter(queue: MemoryQueue, message: StoredMessage, reason: DeathReason): void;
-  /** The queue is below its low-water mark again: waiting publishers may go on. */
+  /** The queue has room again (or was deleted): waiting publishers may go on. */
   drained(queue: MemoryQueue): void;
   /** An auto-delete queue lost its last consumer. */
   abandoned(queue: MemoryQueue): void;
@@ -55,6 +55,7 @@ export class MemoryQueue {
     readonly args: NormalizedQueueArguments,
     readonly argumentsKey: string,
     readonly highWaterMark: number,
+    readonly highWaterMarkBytes: number,
     readonly hooks: QueueHooks,
   ) {
     this.overflow = overflowPolicy(args);
@@ -70,9 +71,21 @@ export class MemoryQueue {
     return this.subscribers.length;
   }
 
-  /** True while publishers should wait: more ready messages than the high-water mark. */
+  get readyBytes(): number {
+    return this.#readyBytes;
+  }
+
+  /**
+   * True while publishers must wait: as many ready messages as the high-water mark, or as many payload bytes as
+   * the byte high-water mark. A waiting send is not stored until the queue has room, so a full queue never grows.
+   */
   get full(): boolean {
-    return this.#ready >= this.highWaterMark;
+    return this.#ready >= this.highWaterMark || this.#readyBytes >= this.highWaterMarkBytes;
+  }
+
+  /** Tells the broker after messages left the queue, so that waiting sends may be stored. */
+  #left(): void {
+    if (!this.full) this.hooks.drained(this);
   }
 
   checkOwner(ownerId: number): void {
@@ -119,7 +132,7 @@ export class MemoryQueue {
           this.hooks.deadLetter(this, message, 'expired');
           continue;
         }
-        if (this.#ready < this.highWaterMark / 2) this.hooks.drained(this);
+        this.#left();
         return message;
       }
     }
@@ -199,6 +212,7 @@ export class MemoryQueue {
       if (!head) return;
       this.hooks.deadLetter(this, head, 'maxlen');
     }
+    this.#left();
   }
 
   /** Drops from the lowest priority level first, as RabbitMQ does. */
@@ -253,7 +267,7 @@ export class MemoryQueue {
       for (const message of kept) fifo.push(message);
     }
     this.#armExpiry(soonest);
-    this.hooks.drained(this);
+    this.#left();
   };
 
   dispose(): void {

@@ -8,7 +8,14 @@ import { MemorySession } from './session.js';
 /** memory:// options, from the options object or the URL's query (`memory://name?highWaterMark=1000`). */
 export const memoryOptionsSchema = z
   .object({
+    /** Ready messages per queue at which sends wait for room (unstored). */
     highWaterMark: z.coerce.number().int().positive().default(10_000),
+    /** Ready payload bytes per queue at which sends wait for room (unstored). Default 64 MiB. */
+    highWaterMarkBytes: z.coerce
+      .number()
+      .int()
+      .positive()
+      .default(64 * 2 ** 20),
   })
   .loose();
 
@@ -51,7 +58,10 @@ export function memoryBroker(name: string, options: MemoryOptions): MemoryBroker
   const registry = brokers();
   let broker = registry.get(name);
   if (!broker) {
-    broker = new MemoryBroker({ highWaterMark: options.highWaterMark });
+    broker = new MemoryBroker({
+      highWaterMark: options.highWaterMark,
+      highWaterMarkBytes: options.highWaterMarkBytes,
+    });
     registry.set(name, broker);
   }
   return broker;
