@@ -4,20 +4,40 @@ import type { Exchange } from './declarative/exchange.js';
 import type { Queue } from './declarative/queue.js';
 import { SafeEmitter } from './emitter.js';
 import { ConfigurationError, ConnectionError, toError, UnsupportedFeatureError } from './errors.js';
-import { type ConnectOptions, connectOptionsSchema, parseOptions } from './options.js';
+import { didYouMean } from './nearest-name.js';
+import {
+  COMMON_OPTIONS,
+  COMMON_QUERY_OPTIONS,
+  type ConnectOptions,
+  connectOptionsSchema,
+  optionNames,
+  parseOptions,
+  rejectUnknownKeys,
+} from './options.js';
 import { resolveTransport } from './registry.js';
 import { checkExchangeOn, checkQueueOn, openDirectReplyOn } from './session-extras.js';
 import { SessionSupervisor, type SupervisorOptions } from './session-supervisor.js';
 import { Subscription } from './subscription.js';
-import type {
-  DeleteExchangeOptions,
-  DeleteQueueOptions,
-  ExchangeBinding,
-  ExchangeSpec,
-  QueueBinding,
-  QueueInfo,
-  QueueSpec,
+import {
+  type DeleteExchangeOptions,
+  type DeleteQueueOptions,
+  type ExchangeBinding,
+  type ExchangeSpec,
+  type Lenient,
+  type QueueBinding,
+  type QueueInfo,
+  type QueueSpec,
+  withoutUndefined,
 } from './topology.js';
+import {
+  checkQueueArguments,
+  deleteExchangeOptionsSchema,
+  deleteQueueOptionsSchema,
+  exchangeBindingSchema,
+  exchangeSpecSchema,
+  queueBindingSchema,
+  queueSpecSchema,
+} from './topology-options.js';
 import { TopologyRecord } from './topology-record.js';
 import type {
   ConsumeOptions,
@@ -28,7 +48,7 @@ import type {
   TransportFactory,
   TransportSession,
 } from './transport.js';
-import { parseUrl, redactUrl, schemeOf } from './url.js';
+import { parseUrl, queryParameters, redactUrl, schemeOf } from './url.js';
 
 /** The events of a {@link Connection} and their listener arguments: `conn.on('disconnect', (error) => ...)`. */
 export interface ConnectionEvents {
@@ -41,16 +61,6 @@ export interface ConnectionEvents {
   /** Something went wrong that no call of yours is waiting for (a failed redeclare, reconnection given up). */
   error: [error: Error];
 }
-
-const COMMON_OPTIONS = new Set([
-  'url',
-  'transport',
-  'heartbeat',
-  'connectTimeoutMs',
-  'publishTimeoutMs',
-  'reconnect',
-  'failover',
-]);
 
 /**
  * A connection to a broker through one transport. Its session supervisor owns the transport session and replaces
@@ -93,10 +103,16 @@ export class Connection extends SafeEmitter<ConnectionEvents> {
   static async open(target: string | string[] | ConnectOptions, extra?: ConnectOptions): Promise<Connection> {
     const input: ConnectOptions =
       typeof target === 'string' || Array.isArray(target) ? { ...extra, url: target } : { ...target, ...extra };
-    const common = parseOptions(connectOptionsSchema, input, 'connection options');
-    const rawUrls = common.url === undefined ? ['memory://'] : Array.isArray(common.url) ? common.url : [common.url];
+    const given = parseOptions(connectOptionsSchema, input, 'connection options');
+    const rawUrls = given.url === undefined ? ['memory://'] : Array.isArray(given.url) ? given.url : [given.url];
     if (rawUrls.length === 0) throw new ConfigurationError('connect() needs at least one URL.');
     const urls = rawUrls.map(parseUrl);
+    // Common options in the (first) URL's query, such as ?heartbeat=30; the options object wins.
+    const fromQuery = Object.entries(queryParameters(urls[0] as URL)).filter(([key]) => COMMON_QUERY_OPTIONS.has(key));
+    const common =
+      fromQuery.length === 0
+        ? given
+        : parseOptions(connectOptionsSchema, { ...Object.fromEntries(fromQuery), ...input }, 'connection options');
     if (common.failover === 'shuffle') shuffle(urls);
     const transportName = common.transport ?? schemeOf(urls[0] as URL);
     const factory = await resolveTransport(transportName);
@@ -106,6 +122,13 @@ export class Connection extends SafeEmitter<ConnectionEvents> {
           `A failover list must use one transport: ${redactUrl(url)} is not a ${factory.name} URL (${factory.schemes.map((s) => `${s}://`).join(', ')}).`,
         );
       }
+    }
+    const transportNames = optionNames(factory.optionsSchema);
+    if (transportNames !== undefined) {
+      rejectUnknownKeys(input, new Set([...COMMON_OPTIONS, ...transportNames]), 'connect() option');
+      const queryNames = new Set([...COMMON_QUERY_OPTIONS, ...transportNames]);
+      for (const url of urls)
+        rejectUnknownKeys(queryParameters(url), queryNames, 'query parameter', ` in ${redactUrl(url)}`);
     }
     const transportOptions: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(input)) if (!COMMON_OPTIONS.has(key)) transportOptions[key] = value;
@@ -200,7 +223,9 @@ export class Connection extends SafeEmitter<ConnectionEvents> {
    * Declares an exchange (durable, `direct` unless `spec` says otherwise; kept and declared again after a
    * reconnect). Redeclaring it with other properties is `PreconditionFailedError`.
    */
-  async declareExchange(spec: ExchangeSpec): Promise<void> {
+  async declareExchange(given: Lenient<ExchangeSpec>): Promise<void> {
+    const spec = withoutUndefined<ExchangeSpec>(given);
+    parseOptions(exchangeSpecSchema, spec, 'declareExchange() options');
     // amqplib's and kombu's defaults: durable, not auto-deleted.
     const full = {
       ...spec,
@@ -210,7 +235,7 @@ export class Connection extends SafeEmitter<ConnectionEvents> {
     } as ExchangeSpec & { type: NonNullable<ExchangeSpec['type']> };
     if (!this.capabilities.exchangeTypes.includes(full.type)) {
       throw new UnsupportedFeatureError(
-        `${this.#transportLabel(true)} has no ${full.type} exchanges (it has ${this.capabilities.exchangeTypes.join(', ') || "none: only the default exchange ''"}).`,
+        `${this.#transportLabel(true)} has no ${full.type} exchanges${didYouMean(full.type, this.capabilities.exchangeTypes)} (it has ${this.capabilities.exchangeTypes.join(', ') || "none: only the default exchange ''"}).`,
       );
     }
     if (full.name === '') return;
@@ -220,7 +245,9 @@ export class Connection extends SafeEmitter<ConnectionEvents> {
   }
 
   /** Deletes an exchange (`ifUnused`: only without bindings, `PreconditionFailedError` otherwise). */
-  async deleteExchange(name: string, options: DeleteExchangeOptions = {}): Promise<void> {
+  async deleteExchange(name: string, given: Lenient<DeleteExchangeOptions> = {}): Promise<void> {
+    const options = withoutUndefined<DeleteExchangeOptions>(given);
+    parseOptions(deleteExchangeOptionsSchema, options, 'deleteExchange() options');
     await this.#withSession((s) => s.deleteExchange(name, options));
     this.#topology.forgetExchange(name);
   }
@@ -229,7 +256,10 @@ export class Connection extends SafeEmitter<ConnectionEvents> {
    * Declares a queue. Defaults as amqplib and kombu have them: a named queue is durable, a server-named one
    * (no name) is not; neither exclusive nor auto-delete unless asked.
    */
-  async declareQueue(spec: QueueSpec = {}): Promise<QueueInfo> {
+  async declareQueue(given: Lenient<QueueSpec> = {}): Promise<QueueInfo> {
+    const spec = withoutUndefined<QueueSpec>(given);
+    parseOptions(queueSpecSchema, spec, 'declareQueue() options');
+    checkQueueArguments(spec.arguments, `queue "${spec.name ?? ''}"`);
     if (spec.passive) {
       if (!spec.name) throw new ConfigurationError('A passive declare checks a queue by its name: give the name.');
       return this.checkQueue(spec.name);
@@ -252,7 +282,9 @@ export class Connection extends SafeEmitter<ConnectionEvents> {
    * Deletes a queue; resolves with the number of messages deleted with it. `ifUnused` / `ifEmpty` refuse with
    * `PreconditionFailedError`.
    */
-  async deleteQueue(name: string, options: DeleteQueueOptions = {}): Promise<number> {
+  async deleteQueue(name: string, given: Lenient<DeleteQueueOptions> = {}): Promise<number> {
+    const options = withoutUndefined<DeleteQueueOptions>(given);
+    parseOptions(deleteQueueOptionsSchema, options, 'deleteQueue() options');
     const count = await this.#withSession((s) => s.deleteQueue(name, options));
     this.#topology.forgetQueue(name);
     return count;
@@ -266,13 +298,17 @@ export class Connection extends SafeEmitter<ConnectionEvents> {
   /**
    * Binds a queue to an exchange (kept and bound again after a reconnect); `NotFoundError` when either is missing.
    */
-  async bindQueue(binding: QueueBinding): Promise<void> {
+  async bindQueue(given: Lenient<QueueBinding>): Promise<void> {
+    const binding = withoutUndefined<QueueBinding>(given);
+    parseOptions(queueBindingSchema, binding, 'bindQueue() options');
     await this.#withSession((s) => s.bindQueue(binding));
     this.#topology.queueBinding(binding, true);
   }
 
   /** Removes a queue binding. */
-  async unbindQueue(binding: QueueBinding): Promise<void> {
+  async unbindQueue(given: Lenient<QueueBinding>): Promise<void> {
+    const binding = withoutUndefined<QueueBinding>(given);
+    parseOptions(queueBindingSchema, binding, 'unbindQueue() options');
     await this.#withSession((s) => s.unbindQueue(binding));
     this.#topology.queueBinding(binding, false);
   }
@@ -281,14 +317,18 @@ export class Connection extends SafeEmitter<ConnectionEvents> {
    * Binds an exchange to an exchange, where `capabilities.exchangeToExchange` (`UnsupportedFeatureError`
    * otherwise).
    */
-  async bindExchange(binding: ExchangeBinding): Promise<void> {
+  async bindExchange(given: Lenient<ExchangeBinding>): Promise<void> {
+    const binding = withoutUndefined<ExchangeBinding>(given);
+    parseOptions(exchangeBindingSchema, binding, 'bindExchange() options');
     this.require('exchangeToExchange', 'Binding an exchange to an exchange');
     await this.#withSession((s) => s.bindExchange(binding));
     this.#topology.exchangeBinding(binding, true);
   }
 
   /** Removes an exchange-to-exchange binding. */
-  async unbindExchange(binding: ExchangeBinding): Promise<void> {
+  async unbindExchange(given: Lenient<ExchangeBinding>): Promise<void> {
+    const binding = withoutUndefined<ExchangeBinding>(given);
+    parseOptions(exchangeBindingSchema, binding, 'unbindExchange() options');
     this.require('exchangeToExchange', 'Binding an exchange to an exchange');
     await this.#withSession((s) => s.unbindExchange(binding));
     this.#topology.exchangeBinding(binding, false);

@@ -53,6 +53,7 @@ export type {
   ExchangeBinding,
   ExchangeSpec,
   ExchangeType,
+  Lenient,
   QueueArguments,
   QueueBinding,
   QueueInfo,

@@ -7,7 +7,7 @@ import {
   toError,
   WarrenError,
 } from './errors.js';
-import { parseOptions, type ReconnectOptions } from './options.js';
+import { COMMON_QUERY_OPTIONS, parseOptions, type ReconnectOptions } from './options.js';
 import type { Subscription } from './subscription.js';
 import type { TopologyRecord } from './topology-record.js';
 import type { SessionHooks, TransportFactory, TransportSession } from './transport.js';
@@ -159,7 +159,7 @@ export class SessionSupervisor {
       try {
         const options = parseOptions(
           this.#factory.optionsSchema,
-          { ...queryParameters(url), ...this.#options.transportOptions },
+          { ...transportQuery(url), ...this.#options.transportOptions },
           `${this.#factory.name} options`,
         );
         opened = await this.#factory.connect({
@@ -337,4 +337,11 @@ export class SessionSupervisor {
       return operation(await this.awaitSession(startedAt));
     }
   }
+}
+
+/** A URL's query parameters that are the transport's (the common ones, such as heartbeat, are core's). */
+function transportQuery(url: URL): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(queryParameters(url))) if (!COMMON_QUERY_OPTIONS.has(key)) out[key] = value;
+  return out;
 }

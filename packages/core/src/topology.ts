@@ -139,3 +139,19 @@ export interface DeleteExchangeOptions {
  * shows it), or a time (the first chunk written at or after it).
  */
 export type StreamOffset = 'first' | 'last' | 'next' | number | Date;
+
+type OptionalKeys<T> = { [K in keyof T]-?: object extends Pick<T, K> ? K : never }[keyof T];
+
+/**
+ * `T` whose optional properties also take an explicit `undefined`, so that a caller compiled with
+ * `exactOptionalPropertyTypes` can pass `{ durable: options.durable }` through. Core drops the undefined ones
+ * (see {@link withoutUndefined}) before a transport sees them.
+ */
+export type Lenient<T> = Omit<T, OptionalKeys<T>> & { [K in OptionalKeys<T>]?: T[K] | undefined };
+
+/** A copy of `value` without its undefined properties: a {@link Lenient} object as the strict type. */
+export function withoutUndefined<T extends object>(value: Lenient<T>): T {
+  const out: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(value)) if (item !== undefined) out[key] = item;
+  return out as T;
+}

@@ -11,7 +11,8 @@
 export { AcceptList, type EncodedMessage, type EncodeRequest, encodeBody } from './codec.js';
 export { redactCause, redactUrls, toError } from './errors.js';
 export { MEMORY_CAPABILITIES, memoryTransport } from './memory/transport.js';
-export { parseOptions, reconnectSchema } from './options.js';
+export { didYouMean, nearestName } from './nearest-name.js';
+export { optionNames, parseOptions, reconnectSchema, rejectUnknownKeys } from './options.js';
 export {
   KNOWN_SCHEME_PACKAGES,
   knownSchemes,

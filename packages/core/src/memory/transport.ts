@@ -17,7 +17,7 @@ export const memoryOptionsSchema = z
       .positive()
       .default(64 * 2 ** 20),
   })
-  .loose();
+  .strict();
 
 export type MemoryOptions = z.infer<typeof memoryOptionsSchema>;
 
