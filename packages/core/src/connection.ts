@@ -176,6 +176,14 @@ export class Connection extends SafeEmitter<ConnectionEvents> {
     return this.#brokerName === undefined ? label : `${label} (${this.#brokerName})`;
   }
 
+  /**
+   * The name `queue` has now. A server-named queue (declared without a name) is declared anew after a reconnect
+   * and gets a new name; consumers follow it by themselves, and so can anyone who kept the old one.
+   */
+  currentQueueName(queue: string): string {
+    return this.#topology.currentName(queue);
+  }
+
   /** Throws UnsupportedFeatureError unless the transport claims `flag`. */
   require(flag: CapabilityFlag, what: string): void {
     if (!this.capabilities[flag]) {

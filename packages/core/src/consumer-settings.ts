@@ -98,6 +98,8 @@ export function resolveConsumerSettings<TBody>(
     exclusiveConsumer: o.exclusiveConsumer ?? false,
     streamOffset: o.streamOffset ?? fields.streamOffset,
   };
+  if (settings.exclusiveConsumer)
+    connection.require('exclusiveQueues', 'An exclusive consumer (exclusiveConsumer: true)');
   if (!noAck) connection.require('acks', 'Manual acknowledgement (noAck: false)');
   if (settings.streamOffset !== undefined) checkStreamConsumer(connection, settings);
   return settings;
@@ -137,11 +139,14 @@ export async function declareConsumerTopology<TBody>(
       durable: o.exchangeDurable ?? true,
     });
   }
-  const exclusive = o.exclusive ?? fields.exclusive ?? serverNamed;
+  const asked = o.exclusive ?? fields.exclusive;
+  // Asked for explicitly, it is honoured or refused (declareQueue throws UnsupportedFeatureError); only the
+  // server-named default adapts to a transport without exclusive queues.
+  const exclusive = asked ?? (serverNamed && connection.capabilities.exclusiveQueues);
   const spec = {
     name,
     durable: o.durable ?? fields.durable ?? !serverNamed,
-    exclusive: exclusive && connection.capabilities.exclusiveQueues,
+    exclusive,
     autoDelete: o.autoDelete ?? fields.autoDelete ?? serverNamed,
   };
   const args = o.queueArguments ?? fields.queueArguments;

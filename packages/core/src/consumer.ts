@@ -202,13 +202,14 @@ export class Consumer<TBody = unknown>
     return total;
   }
 
-  /** Declares the exchange, queue and binding (once); resolves with the queue names. */
+  /** Declares the exchange, queue and binding (once); resolves with the queue names (as they are now). */
   declare(): Promise<string[]> {
     this.#declared ??= declareConsumerTopology(this.connection, this.#options, this).catch((error: unknown) => {
       this.#declared = undefined;
       throw error;
     });
-    return this.#declared;
+    // A server-named queue is renamed by each reconnect: fetch() and purge() follow the name it has now.
+    return this.#declared.then((queues) => queues.map((queue) => this.connection.currentQueueName(queue)));
   }
 
   /** Stops deliveries; messages already delivered can still be settled. `consume()` starts again. */

@@ -25,6 +25,8 @@ class FlakyTransport {
   /** While set, declareQueue waits for it (after calling `onDeclareQueue`). */
   declareGate: Promise<void> | undefined;
   onDeclareQueue: (() => void) | undefined;
+  /** Called once a declareQueue has succeeded, with the index of the session and the queue's name. */
+  afterDeclareQueue: ((sessionIndex: number, queue: string) => void) | undefined;
   /** Called after a consume has been registered, with the index of the session. */
   afterConsume: ((sessionIndex: number) => void) | undefined;
   refusals: Array<'refuse' | 'deny'> = [];
@@ -56,7 +58,9 @@ class FlakyTransport {
         declareQueue: async (spec) => {
           this.onDeclareQueue?.();
           if (this.declareGate) await this.declareGate;
-          return guard(() => inner.declareQueue(spec));
+          const info = await guard(() => inner.declareQueue(spec));
+          this.afterDeclareQueue?.(index, info.queue);
+          return info;
         },
         deleteQueue: (name, options) => guard(() => inner.deleteQueue(name, options)),
         purgeQueue: (name) => guard(() => inner.purgeQueue(name)),
@@ -270,6 +274,52 @@ describe('Connection recovery', () => {
     await new Publisher(conn, { exchange: 'broadcast', exchangeType: 'fanout' }).send('after');
     await until(() => got.length === 1, 'the broadcast on the renamed queue');
     expect(got).toEqual(['after']);
+  });
+
+  it('fetch() and purge() follow a server-named queue to its new name after a reconnect', async () => {
+    const conn = await open();
+    const consumer = new Consumer(conn, { exchange: 'renamed-fetch', exchangeType: 'fanout' });
+    const [before] = await consumer.declare();
+    const reconnected = once(conn, 'reconnect');
+    flaky.sessions[0]?.kill();
+    await reconnected;
+    const [after] = await consumer.declare();
+    expect(after).not.toBe(before);
+    expect(conn.currentQueueName(before as string)).toBe(after);
+    const publisher = new Publisher(conn, { exchange: 'renamed-fetch', exchangeType: 'fanout' });
+    await publisher.send('one');
+    const fetched = await consumer.fetch();
+    expect(fetched?.body).toBe('one');
+    await fetched?.ack();
+    await publisher.send('two');
+    await publisher.send('three');
+    expect(await consumer.purge()).toBe(2);
+    expect(await consumer.fetch()).toBeNull();
+  });
+
+  it('a cut during the restore, right after a server-named queue got its new name: bindings and consumers follow', async () => {
+    const conn = await open();
+    const consumer = new Consumer(conn, { exchange: 'renamed-cut', exchangeType: 'fanout' });
+    const got: unknown[] = [];
+    consumer.register(async (body, message) => {
+      got.push(body);
+      await message.ack();
+    });
+    await consumer.consume();
+    // The first restore (session 1) is cut just after the queue was declared anew, before it is bound again.
+    flaky.afterDeclareQueue = (index) => {
+      if (index === 1) flaky.sessions[1]?.kill();
+    };
+    const reconnected = once(conn, 'reconnect');
+    flaky.sessions[0]?.kill();
+    await reconnected;
+    expect(flaky.sessions.length).toBeGreaterThanOrEqual(3);
+    await new Publisher(conn, { exchange: 'renamed-cut', exchangeType: 'fanout' }).send('after the cut');
+    await until(() => got.length === 1, 'the broadcast on the queue renamed twice');
+    expect(got).toEqual(['after the cut']);
+    const [queue] = await consumer.declare();
+    expect(queue).toBe(conn.currentQueueName(queue as string));
+    expect(await consumer.purge()).toBe(0);
   });
 });
 

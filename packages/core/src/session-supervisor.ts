@@ -252,10 +252,10 @@ export class SessionSupervisor {
   /** Declares the recorded topology and resumes subscriptions on a new session. */
   async #restore(session: TransportSession): Promise<void> {
     const subscriptions = this.#owner.subscriptions;
-    const renamed = await this.#owner.topology.replay(session, (error) => this.#owner.emitError(toError(error)));
+    const topology = this.#owner.topology;
+    await topology.replay(session, (error) => this.#owner.emitError(toError(error)));
     for (const subscription of [...subscriptions]) {
-      const queue = renamed.get(subscription.queue);
-      if (queue !== undefined) subscription.retarget(queue);
+      subscription.retarget(topology.currentName(subscription.queue));
       // One still subscribing for the first time retries by itself (withSession); attaching it here too would
       // subscribe it twice.
       if (!subscription.active || subscription.consumerTag === undefined) continue;

@@ -15,6 +15,13 @@ type Declaration =
  */
 export class TopologyRecord {
   readonly #entries = new Map<string, Declaration>();
+  /** Every former name of a server-named queue → its name now (kept flat: no chains to follow). */
+  readonly #renames = new Map<string, string>();
+
+  /** The name a queue has now: a server-named queue gets a new one on every new session. */
+  currentName(queue: string): string {
+    return this.#renames.get(queue) ?? queue;
+  }
 
   exchange(spec: ExchangeSpec & { name: string; type: ExchangeType }): void {
     if (spec.name === '') return;
@@ -58,10 +65,10 @@ export class TopologyRecord {
   /**
    * Declares everything again on `session`, in the original order. Errors per entry go to `onError`;
    * a ConnectionError aborts. Server-named queues get new names (RabbitMQ refuses to redeclare `amq.gen-…`
-   * names): the record and the bindings follow, and the renames are returned (old name → new name).
+   * names): the record, its bindings and {@link currentName} follow at once, so that a replay cut short after a
+   * rename leaves nothing pointing at the old name.
    */
-  async replay(session: TransportSession, onError: (error: unknown) => void): Promise<Map<string, string>> {
-    const renamed = new Map<string, string>();
+  async replay(session: TransportSession, onError: (error: unknown) => void): Promise<void> {
     for (const [key, entry] of [...this.#entries]) {
       try {
         switch (entry.kind) {
@@ -71,21 +78,13 @@ export class TopologyRecord {
           case 'queue':
             if (entry.serverNamed) {
               const info = await session.declareQueue({ ...entry.spec, name: '' });
-              if (info.queue !== entry.spec.name) {
-                renamed.set(entry.spec.name, info.queue);
-                this.#entries.delete(key);
-                this.#entries.set(`q:${info.queue}`, { ...entry, spec: { ...entry.spec, name: info.queue } });
-              }
+              if (info.queue !== entry.spec.name) this.#rename(key, entry, info.queue);
             } else await session.declareQueue(entry.spec);
             break;
           case 'queueBinding': {
-            const queue = renamed.get(entry.binding.queue);
-            if (queue !== undefined) {
-              this.#entries.delete(key);
-              entry.binding = { ...entry.binding, queue };
-              this.queueBinding(entry.binding, true);
-            }
-            await session.bindQueue(entry.binding);
+            // Renamed earlier in this replay (or in one cut short): the record holds it under the new name.
+            const queue = this.currentName(entry.binding.queue);
+            await session.bindQueue(queue === entry.binding.queue ? entry.binding : { ...entry.binding, queue });
             break;
           }
           case 'exchangeBinding':
@@ -98,6 +97,20 @@ export class TopologyRecord {
         onError(error);
       }
     }
-    return renamed;
+  }
+
+  /** A server-named queue got a new name: its entry and every binding to it move to the new name, now. */
+  #rename(key: string, entry: Declaration & { kind: 'queue' }, name: string): void {
+    const old = entry.spec.name;
+    this.#entries.delete(key);
+    this.#entries.set(`q:${name}`, { ...entry, spec: { ...entry.spec, name } });
+    for (const [bindingKey, binding] of [...this.#entries]) {
+      if (binding.kind === 'queueBinding' && binding.binding.queue === old) {
+        this.#entries.delete(bindingKey);
+        this.queueBinding({ ...binding.binding, queue: name }, true);
+      }
+    }
+    for (const [former, current] of this.#renames) if (current === old) this.#renames.set(former, name);
+    this.#renames.set(old, name);
   }
 }

@@ -1,4 +1,10 @@
-import { ConfigurationError, type Message, MessageStateError, ValidationError } from '@warren/core';
+import {
+  ConfigurationError,
+  type Message,
+  MessageStateError,
+  UnsupportedFeatureError,
+  ValidationError,
+} from '@warren/core';
 import type { SuiteContext } from '../context.js';
 import { range, sendMany } from '../helpers/publish.js';
 import { Condition } from '../helpers/wait.js';
@@ -152,6 +158,30 @@ export function consumerSafetyCases(suite: SuiteContext): void {
       await consumer.close();
       // Rejected, and the failed requeue() really did nothing: none came back.
       expect(await t.depth(queue)).toBe(0);
+    },
+  );
+
+  suite.test(
+    'exclusive: true is honoured where the transport has exclusive queues, and UnsupportedFeatureError where not',
+    {},
+    async (t) => {
+      const { expect } = t;
+      const queue = t.queue('exclusive');
+      const consumer = t.consumer({ queue, exclusive: true, durable: false, autoDelete: true });
+      consumer.register(() => {});
+      if (!t.caps.exclusiveQueues) {
+        await expect(consumer.consume()).rejects.toBeInstanceOf(UnsupportedFeatureError);
+        expect(consumer.isConsuming).toBe(false);
+        return;
+      }
+      t.rememberQueue({ name: queue, durable: false, exclusive: true, autoDelete: true });
+      await consumer.consume();
+      expect(consumer.isConsuming).toBe(true);
+      // Exclusive to this connection: another one may not consume from it.
+      const other = await t.connect();
+      const intruder = t.consumer({ queue, declare: false }, other);
+      intruder.register(() => {});
+      await expect(intruder.consume()).rejects.toThrow();
     },
   );
 }
