@@ -13,6 +13,12 @@ import type {
   QueueSpec,
 } from './topology.js';
 
+/**
+ * A schema shape with an entry for every key of `T` (tsc names the one missing when `T` grows); it may have more
+ * (an option being added on another branch).
+ */
+type Covers<T> = Record<keyof T, z.ZodType> & Record<string, z.ZodType>;
+
 const flag = z.boolean().optional();
 const text = z.string().optional();
 const table = z.record(z.string(), z.unknown()).optional();
@@ -34,7 +40,7 @@ const queueArgumentShape = {
   quorumInitialGroupSize: whole(1),
   maxAge: text,
   queueMode: z.enum(['default', 'lazy']).optional(),
-} satisfies Record<keyof typeof QUEUE_ARGUMENT_NAMES, z.ZodType>;
+} satisfies Covers<typeof QUEUE_ARGUMENT_NAMES>;
 
 export const queueArgumentsSchema = z.object(queueArgumentShape).loose();
 
@@ -66,7 +72,7 @@ export const exchangeSpecSchema = z
     autoDelete: flag,
     internal: flag,
     arguments: table,
-  } satisfies Record<keyof ExchangeSpec, z.ZodType>)
+  } satisfies Covers<ExchangeSpec>)
   .strict();
 
 export const queueSpecSchema = z
@@ -77,7 +83,7 @@ export const queueSpecSchema = z
     exclusive: flag,
     autoDelete: flag,
     arguments: z.record(z.string(), z.unknown()).optional(),
-  } satisfies Record<keyof QueueSpec, z.ZodType>)
+  } satisfies Covers<QueueSpec>)
   .strict();
 
 export const queueBindingSchema = z
@@ -86,7 +92,7 @@ export const queueBindingSchema = z
     exchange: z.string(),
     routingKey: text,
     arguments: table,
-  } satisfies Record<keyof QueueBinding, z.ZodType>)
+  } satisfies Covers<QueueBinding>)
   .strict();
 
 export const exchangeBindingSchema = z
@@ -95,13 +101,13 @@ export const exchangeBindingSchema = z
     source: z.string(),
     routingKey: text,
     arguments: table,
-  } satisfies Record<keyof ExchangeBinding, z.ZodType>)
+  } satisfies Covers<ExchangeBinding>)
   .strict();
 
 export const deleteQueueOptionsSchema = z
-  .object({ ifUnused: flag, ifEmpty: flag } satisfies Record<keyof DeleteQueueOptions, z.ZodType>)
+  .object({ ifUnused: flag, ifEmpty: flag } satisfies Covers<DeleteQueueOptions>)
   .strict();
 
 export const deleteExchangeOptionsSchema = z
-  .object({ ifUnused: flag } satisfies Record<keyof DeleteExchangeOptions, z.ZodType>)
+  .object({ ifUnused: flag } satisfies Covers<DeleteExchangeOptions>)
   .strict();
