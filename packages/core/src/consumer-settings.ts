@@ -1,10 +1,22 @@
+import { z } from 'zod';
+import {
+  bodySchemaOption,
+  type Covers,
+  checkAcceptList,
+  exchangeTypeOption,
+  flag,
+  table,
+  text,
+} from './client-options.js';
 import { AcceptList } from './codec.js';
 import type { Connection } from './connection.js';
 import { declareObject } from './declarative/declare.js';
-import type { Queue } from './declarative/queue.js';
+import { Queue } from './declarative/queue.js';
 import { ConfigurationError, UnsupportedFeatureError } from './errors.js';
+import { parseOptions } from './options.js';
 import type { BodySchema } from './schema.js';
-import type { ExchangeType, QueueArguments, StreamOffset } from './topology.js';
+import type { ExchangeType, ExchangeTypeName, QueueArguments, StreamOffset } from './topology.js';
+import { checkQueueArguments } from './topology-options.js';
 
 /**
  * Options of `new Consumer(connection, options)`; except `declare` and `signal`, each also exists as a field a
@@ -12,55 +24,55 @@ import type { ExchangeType, QueueArguments, StreamOffset } from './topology.js';
  */
 export interface ConsumerOptions<TBody = unknown> {
   /** The queue to consume from (declared unless `declare: false`). Empty: a server-named exclusive queue. */
-  queue?: string;
+  queue?: string | undefined;
   /**
    * Several queues to consume from (carrot's ConsumerSet): a {@link Queue} is declared with its exchanges and
    * bindings (unless `declare: false`); a plain name names a queue that exists already.
    */
-  queues?: Array<string | Queue>;
+  queues?: Array<string | Queue> | undefined;
   /** The exchange to declare and bind the queue to; '' (default) binds nothing. */
-  exchange?: string;
+  exchange?: string | undefined;
   /** The type the exchange is declared with (default `direct`). */
-  exchangeType?: ExchangeType;
+  exchangeType?: ExchangeTypeName | undefined;
   /** Declare the exchange durable (default true, matching Publisher's default). */
-  exchangeDurable?: boolean;
+  exchangeDurable?: boolean | undefined;
   /** The binding's routing key or topic pattern, or several (one binding each); default `''`. */
-  routingKey?: string | string[];
+  routingKey?: string | string[] | undefined;
   /** Arguments of the binding (headers exchanges: `{ 'x-match': 'all', ... }`). */
-  bindingArguments?: Record<string, unknown>;
+  bindingArguments?: Record<string, unknown> | undefined;
   /** At most this many unacknowledged messages at a time (default 100; 0: no limit). */
-  prefetch?: number;
+  prefetch?: number | undefined;
   /** Serializer names or content types to decode (default ['json']); anything else is refused. */
-  accept?: string[];
+  accept?: string[] | undefined;
   /** Auto-acknowledge on delivery (default false: acknowledge each message). */
-  noAck?: boolean;
+  noAck?: boolean | undefined;
   /** Declare the exchange, queue and binding first (default true). */
-  declare?: boolean;
+  declare?: boolean | undefined;
   /** Declare the queue durable (default true for a named queue). */
-  durable?: boolean;
+  durable?: boolean | undefined;
   /** Declare the queue exclusive to this connection (default false; true for a server-named queue). */
-  exclusive?: boolean;
+  exclusive?: boolean | undefined;
   /**
    * Declare the queue auto-delete: removed once its last consumer is cancelled (default false; true for a
    * server-named queue).
    */
-  autoDelete?: boolean;
+  autoDelete?: boolean | undefined;
   /** Arguments the queue is declared with (TTL, dead-lettering, length limits, priorities, ...). */
-  queueArguments?: QueueArguments;
+  queueArguments?: QueueArguments | undefined;
   /** Requeue a message whose callback threw, instead of rejecting it (default false). */
-  requeueOnError?: boolean;
+  requeueOnError?: boolean | undefined;
   /** Consume exclusively (no other consumer on the queue). */
-  exclusiveConsumer?: boolean;
+  exclusiveConsumer?: boolean | undefined;
   /**
    * Read a stream queue (RabbitMQ `queueType: 'stream'`) from this offset; only where `capabilities.streams`, with
    * manual acknowledgement and a prefetch above 0 (RabbitMQ's rules). After a reconnect the consumer goes on after
    * the last offset it delivered.
    */
-  streamOffset?: StreamOffset;
+  streamOffset?: StreamOffset | undefined;
   /** Validates each body; a failing message is rejected and reported, not passed on. */
-  schema?: BodySchema<TBody>;
+  schema?: BodySchema<TBody> | undefined;
   /** Ends `wait()` and the consumer when it fires. */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
 }
 
 /** A consumer's settings once resolved (options over fields over defaults), fixed at the first use. */
@@ -93,9 +105,9 @@ export function resolveConsumerSettings<TBody>(
     prefetch: o.prefetch ?? fields.prefetch ?? 100,
     noAck,
     accept: new AcceptList(o.accept ?? fields.accept ?? ['json']),
-    requeueOnError: o.requeueOnError ?? false,
+    requeueOnError: o.requeueOnError ?? fields.requeueOnError ?? false,
     schema: (o.schema ?? fields.schema) as BodySchema<unknown> | undefined,
-    exclusiveConsumer: o.exclusiveConsumer ?? false,
+    exclusiveConsumer: o.exclusiveConsumer ?? fields.exclusiveConsumer ?? false,
     streamOffset: o.streamOffset ?? fields.streamOffset,
   };
   if (settings.exclusiveConsumer)
@@ -135,8 +147,8 @@ export async function declareConsumerTopology<TBody>(
   if (exchange !== '') {
     await connection.declareExchange({
       name: exchange,
-      type: o.exchangeType ?? fields.exchangeType ?? 'direct',
-      durable: o.exchangeDurable ?? true,
+      type: (o.exchangeType ?? fields.exchangeType ?? 'direct') as ExchangeType,
+      durable: o.exchangeDurable ?? fields.exchangeDurable ?? true,
     });
   }
   const asked = o.exclusive ?? fields.exclusive;
@@ -152,9 +164,10 @@ export async function declareConsumerTopology<TBody>(
   const args = o.queueArguments ?? fields.queueArguments;
   const info = await connection.declareQueue(args ? { ...spec, arguments: args } : spec);
   if (exchange !== '') {
+    const bindingArguments = o.bindingArguments ?? fields.bindingArguments;
     for (const routingKey of typeof keys === 'string' ? [keys] : keys) {
       const binding = { queue: info.queue, exchange, routingKey };
-      await connection.bindQueue(o.bindingArguments ? { ...binding, arguments: o.bindingArguments } : binding);
+      await connection.bindQueue(bindingArguments ? { ...binding, arguments: bindingArguments } : binding);
     }
   }
   return [info.queue];
@@ -197,4 +210,43 @@ function checkStreamConsumer(connection: Connection, settings: ConsumerSettings)
       'streamOffset needs a prefetch above 0 (RabbitMQ refuses a stream consumer without one).',
     );
   }
+}
+
+/** Consumer options (and the same names as a subclass's fields), strict: a typo is a ConfigurationError. */
+export const consumerOptionsSchema = z
+  .object({
+    queue: text,
+    queues: z.array(z.union([z.string(), z.instanceof(Queue)])).optional(),
+    exchange: text,
+    exchangeType: exchangeTypeOption,
+    exchangeDurable: flag,
+    routingKey: z.union([z.string(), z.array(z.string())]).optional(),
+    bindingArguments: table,
+    prefetch: z.number().int().min(0).max(65_535).optional(),
+    accept: z.array(z.string().min(1)).optional(),
+    noAck: flag,
+    declare: flag,
+    durable: flag,
+    exclusive: flag,
+    autoDelete: flag,
+    queueArguments: table,
+    requeueOnError: flag,
+    exclusiveConsumer: flag,
+    schema: bodySchemaOption,
+    signal: z.instanceof(AbortSignal).optional(),
+    // Checked with the consumer's other stream rules (checkStreamConsumer), which say what it accepts.
+    streamOffset: z.custom<StreamOffset>(() => true).optional(),
+  } satisfies Covers<ConsumerOptions>)
+  .strict();
+
+/** The options a subclass may set as fields (`declare` is a method; `signal` is listened to at construction). */
+export const CONSUMER_FIELDS: readonly string[] = Object.keys(consumerOptionsSchema.shape).filter(
+  (name) => name !== 'declare' && name !== 'signal',
+);
+
+/** Checks options (or a subclass's fields): keys, types, ranges, the accept list, the queue arguments. */
+export function checkConsumerOptions(options: object, what: string): void {
+  const parsed = parseOptions(consumerOptionsSchema, options, what);
+  checkAcceptList(parsed.accept, what);
+  checkQueueArguments(parsed.queueArguments as QueueArguments | undefined, what);
 }

@@ -1,9 +1,12 @@
+import { definedFields } from './client-options.js';
 import type { Connection } from './connection.js';
 import { decodeDelivery, refuseDelivery, undecodedMessage } from './consumer-dispatch.js';
 import { ConsumerIterator } from './consumer-iterator.js';
 import {
+  CONSUMER_FIELDS,
   type ConsumerOptions,
   type ConsumerSettings,
+  checkConsumerOptions,
   declareConsumerTopology,
   resolveConsumerSettings,
 } from './consumer-settings.js';
@@ -13,7 +16,7 @@ import { ConfigurationError, MessageStateError, toError } from './errors.js';
 import type { Message } from './message.js';
 import type { BodySchema } from './schema.js';
 import type { Subscription } from './subscription.js';
-import type { ExchangeType, QueueArguments, StreamOffset } from './topology.js';
+import type { ExchangeTypeName, QueueArguments, StreamOffset } from './topology.js';
 import type { Delivery } from './transport.js';
 
 export type { ConsumerOptions } from './consumer-settings.js';
@@ -49,39 +52,48 @@ export class Consumer<TBody = unknown>
   implements AsyncIterable<Message<TBody>>
 {
   /** The queue to consume from; see {@link ConsumerOptions.queue}. */
-  queue?: string;
+  queue?: string | undefined;
   /** Several queues consumed together: names of queues declared beforehand, or {@link Queue} objects (declared). */
-  queues?: Array<string | Queue>;
+  queues?: Array<string | Queue> | undefined;
   /** The exchange to declare and bind the queue to (default `''`: no binding). */
-  exchange?: string;
+  exchange?: string | undefined;
   /** The type the exchange is declared with (default `direct`). */
-  exchangeType?: ExchangeType;
+  exchangeType?: ExchangeTypeName | undefined;
   /** The binding's routing key or topic pattern, or several (one binding each); default `''`. */
-  routingKey?: string | string[];
+  routingKey?: string | string[] | undefined;
   /** At most this many unacknowledged messages at a time (default 100; 0: no limit). */
-  prefetch?: number;
+  prefetch?: number | undefined;
   /** Serializer names or content types to decode (default `['json']`). */
-  accept?: string[];
+  accept?: string[] | undefined;
   /** Auto-acknowledge on delivery (default false). */
-  noAck?: boolean;
+  noAck?: boolean | undefined;
   /** Declare the queue durable (default true for a named queue). */
-  durable?: boolean;
+  durable?: boolean | undefined;
   /** Declare the queue exclusive to this connection. */
-  exclusive?: boolean;
+  exclusive?: boolean | undefined;
   /** Declare the queue auto-delete. */
-  autoDelete?: boolean;
+  autoDelete?: boolean | undefined;
   /** Arguments the queue is declared with. */
-  queueArguments?: QueueArguments;
+  queueArguments?: QueueArguments | undefined;
   /** Validates each body; a failing message is rejected and reported, not passed on. */
-  schema?: BodySchema<TBody>;
+  schema?: BodySchema<TBody> | undefined;
+  /** Declare the exchange durable (default true). */
+  exchangeDurable?: boolean | undefined;
+  /** Arguments of the binding (headers exchanges: `{ 'x-match': 'all', ... }`). */
+  bindingArguments?: Record<string, unknown> | undefined;
+  /** Requeue a message whose callback threw instead of rejecting it (default false). */
+  requeueOnError?: boolean | undefined;
+  /** Consume exclusively: no other consumer on the queue (default false). */
+  exclusiveConsumer?: boolean | undefined;
   /** Where to start reading a stream queue; see {@link ConsumerOptions.streamOffset}. */
-  streamOffset?: StreamOffset;
+  streamOffset?: StreamOffset | undefined;
 
   /** The connection this consumer receives through. */
   readonly connection: Connection;
   readonly #options: ConsumerOptions<TBody>;
   readonly #callbacks: ConsumerCallback<TBody>[] = [];
   #settings: ConsumerSettings | undefined;
+  #fieldsChecked = false;
   #declared: Promise<string[]> | undefined;
   #subscriptions: Subscription[] = [];
   #starting: Promise<void> | undefined;
@@ -101,6 +113,7 @@ export class Consumer<TBody = unknown>
    */
   constructor(connection: Connection, options: ConsumerOptions<TBody> = {}) {
     super();
+    checkConsumerOptions(options, 'Consumer options');
     this.connection = connection;
     this.#options = options;
     options.signal?.addEventListener('abort', this.#onSignal, { once: true });
@@ -204,6 +217,11 @@ export class Consumer<TBody = unknown>
 
   /** Declares the exchange, queue and binding (once); resolves with the queue names (as they are now). */
   declare(): Promise<string[]> {
+    try {
+      this.#checkFields();
+    } catch (error) {
+      return Promise.reject(error);
+    }
     this.#declared ??= declareConsumerTopology(this.connection, this.#options, this).catch((error: unknown) => {
       this.#declared = undefined;
       throw error;
@@ -257,8 +275,16 @@ export class Consumer<TBody = unknown>
   // ---- internals
 
   #settingsNow(): ConsumerSettings {
+    this.#checkFields();
     this.#settings ??= resolveConsumerSettings(this.connection, this.#options, this);
     return this.#settings;
+  }
+
+  /** A subclass's fields are set after the constructor ran: they are checked at the first use, once. */
+  #checkFields(): void {
+    if (this.#fieldsChecked) return;
+    checkConsumerOptions(definedFields(this, CONSUMER_FIELDS), `${this.constructor.name} fields`);
+    this.#fieldsChecked = true;
   }
 
   #assertUsable(what: string): void {

@@ -1,90 +1,93 @@
+import { definedFields } from './client-options.js';
 import { type EncodedMessage, encodeBody } from './codec.js';
 import type { Connection } from './connection.js';
 import { declareObject } from './declarative/declare.js';
 import { Exchange } from './declarative/exchange.js';
 import type { Queue } from './declarative/queue.js';
 import { ConfigurationError, MessageStateError, UnsupportedFeatureError } from './errors.js';
+import { parseOptions } from './options.js';
 import type { Headers, MessageProperties } from './properties.js';
+import { checkSendOptions, PUBLISHER_FIELDS, publisherOptionsSchema } from './publisher-options.js';
 import { type BodySchema, validateBody } from './schema.js';
 import { COMPRESSION_HEADER } from './serialization/compressions.js';
-import type { ExchangeType } from './topology.js';
+import type { ExchangeType, ExchangeTypeName } from './topology.js';
 import type { OutboundMessage } from './transport.js';
 
 /** Per-message options of `send`; each overrides the publisher's default. */
 export interface SendOptions {
   /** Another exchange than the publisher's, for this message (an {@link Exchange} is declared first, once). */
-  exchange?: string | Exchange;
+  exchange?: string | Exchange | undefined;
   /** Routing key of this message instead of the publisher's. */
-  routingKey?: string;
+  routingKey?: string | undefined;
   /** Application headers, merged over the publisher's `headers`. */
-  headers?: Headers;
+  headers?: Headers | undefined;
   /** Priority 0-255; honoured by queues declared with `maxPriority`. */
-  priority?: number;
+  priority?: number | undefined;
   /** Milliseconds until the message expires in its queue. */
-  expiration?: number;
+  expiration?: number | undefined;
   /** Store the message to survive a broker restart (default: the publisher's, true). */
-  persistent?: boolean;
+  persistent?: boolean | undefined;
   /** Application-chosen message identifier. */
-  messageId?: string;
+  messageId?: string | undefined;
   /** Identifies the request a reply answers. */
-  correlationId?: string;
+  correlationId?: string | undefined;
   /** The queue a reply should go to. */
-  replyTo?: string;
+  replyTo?: string | undefined;
   /** Application-specific message type name. */
-  type?: string;
+  type?: string | undefined;
   /** Identifies the sending application (default: the publisher's `appId`). */
-  appId?: string;
+  appId?: string | undefined;
   /** The sending user; RabbitMQ checks that it matches the connection's user. */
-  userId?: string;
+  userId?: string | undefined;
   /** When the message was sent (default: now). */
-  timestamp?: Date;
+  timestamp?: Date | undefined;
   /** Serializer for this message instead of the publisher's (`json`, `text`, `binary`, `msgpack`, ...). */
-  serializer?: string;
+  serializer?: string | undefined;
   /** Compression for this message (`gzip`, `deflate`, `brotli`, ...); default: the publisher's, none. */
-  compression?: string;
+  compression?: string | undefined;
   /** Reject with NoRouteError when no queue takes the message. */
-  mandatory?: boolean;
+  mandatory?: boolean | undefined;
   /**
    * With a `Buffer` body: the body is sent as those bytes, unserialized, with this content type (bridges, kombu
    * interop, replaying captured messages). Not for other bodies: pick a `serializer` for those.
    */
-  contentType?: string;
+  contentType?: string | undefined;
   /** With `contentType`: the content encoding of the bytes (`utf-8`, `binary`, ...). */
-  contentEncoding?: string;
+  contentEncoding?: string | undefined;
 }
 
 /** Options of `new Publisher(connection, options)`; each also exists as a field a subclass may set. */
 export interface PublisherOptions<TBody = unknown> {
   /** Default '' (the default exchange, which routes by queue name). An {@link Exchange} brings its own type and flags. */
-  exchange?: string | Exchange;
+  exchange?: string | Exchange | undefined;
   /** Default 'direct'. */
-  exchangeType?: ExchangeType;
+  exchangeType?: ExchangeTypeName | undefined;
   /** Default routing key of every message (default `''`). */
-  routingKey?: string;
+  routingKey?: string | undefined;
   /**
    * Declare the exchange before the first send (default true; the default exchange is never declared). A list of
    * {@link Queue}s declares them too (with their exchanges and bindings), so that a message sent before any
    * consumer exists is kept, not dropped.
    */
-  declare?: boolean | Queue[];
+  declare?: boolean | Queue[] | undefined;
   /** Declare the exchange durable (default true, as carrot and kombu do). */
-  durable?: boolean;
+  durable?: boolean | undefined;
   /** Declare the exchange auto-delete: removed once its last binding goes (default false). */
-  autoDelete?: boolean;
+  autoDelete?: boolean | undefined;
   /** Default 'json'. */
-  serializer?: string;
+  serializer?: string | undefined;
   /** Compress every body with this registered compression (default: none). */
-  compression?: string;
+  compression?: string | undefined;
   /** Messages survive a broker restart (default true). */
-  persistent?: boolean;
+  persistent?: boolean | undefined;
   /** Send every message mandatory: `NoRouteError` when no queue takes it (default false). */
-  mandatory?: boolean;
+  mandatory?: boolean | undefined;
   /** Headers added to every message. */
-  headers?: Headers;
+  headers?: Headers | undefined;
   /** The `appId` property of every message. */
-  appId?: string;
+  appId?: string | undefined;
   /** Validates each body before it is sent (ValidationError). */
-  schema?: BodySchema<TBody>;
+  schema?: BodySchema<TBody> | undefined;
 }
 
 interface PublisherSettings {
@@ -93,6 +96,9 @@ interface PublisherSettings {
   exchangeObject: Exchange | undefined;
   /** Queues to declare before the first send. */
   queues: readonly Queue[];
+  exchangeType: string;
+  durable: boolean;
+  autoDelete: boolean;
   routingKey: string;
   serializer: string;
   compression: string | undefined;
@@ -110,23 +116,29 @@ interface PublisherSettings {
  */
 export class Publisher<TBody = unknown> {
   /** The exchange to send to, by name or as an {@link Exchange} (default `''`, the default exchange, which routes by queue name). */
-  exchange?: string | Exchange;
+  exchange?: string | Exchange | undefined;
   /** The type the exchange is declared with (default `direct`). */
-  exchangeType?: ExchangeType;
+  exchangeType?: ExchangeTypeName | undefined;
   /** Default routing key of every message (default `''`). */
-  routingKey?: string;
+  routingKey?: string | undefined;
   /** Serializer of every body (default `json`). */
-  serializer?: string;
+  serializer?: string | undefined;
   /** Compression of every body (default: none). */
-  compression?: string;
+  compression?: string | undefined;
   /** Messages survive a broker restart (default true). */
-  persistent?: boolean;
+  persistent?: boolean | undefined;
   /** Every message mandatory: `NoRouteError` when no queue takes it (default false). */
-  mandatory?: boolean;
+  mandatory?: boolean | undefined;
   /** Declare the exchange durable (default true). */
-  durable?: boolean;
+  durable?: boolean | undefined;
   /** Validates each body before it is sent (`ValidationError`); a zod schema fits. */
-  schema?: BodySchema<TBody>;
+  schema?: BodySchema<TBody> | undefined;
+  /** Declare the exchange auto-deleted (default false). */
+  autoDelete?: boolean | undefined;
+  /** Headers sent with every message (a send's own headers are merged over them). */
+  headers?: Headers | undefined;
+  /** The appId property of every message. */
+  appId?: string | undefined;
 
   /** The connection this publisher sends through. */
   readonly connection: Connection;
@@ -142,6 +154,7 @@ export class Publisher<TBody = unknown> {
    * send (or `declare()`).
    */
   constructor(connection: Connection, options: PublisherOptions<TBody> = {}) {
+    parseOptions(publisherOptionsSchema, options, 'Publisher options');
     this.connection = connection;
     this.#options = options;
   }
@@ -153,6 +166,7 @@ export class Publisher<TBody = unknown> {
     }
     try {
       const settings = this.#settings ?? this.#resolve();
+      if (options !== undefined) checkSendOptions(options);
       if (settings.schema) validateBody(settings.schema, body, 'publisher');
       const message = this.#build(body, settings, options);
       if (options?.exchange instanceof Exchange) return this.#declareOverrideThenPublish(options.exchange, message);
@@ -221,14 +235,16 @@ export class Publisher<TBody = unknown> {
   #declareNamedExchange(settings: PublisherSettings): Promise<void> {
     return this.connection.declareExchange({
       name: settings.exchange,
-      type: this.#options.exchangeType ?? this.exchangeType ?? 'direct',
-      durable: this.#options.durable ?? this.durable ?? true,
-      autoDelete: this.#options.autoDelete ?? false,
+      type: settings.exchangeType as ExchangeType,
+      durable: settings.durable,
+      autoDelete: settings.autoDelete,
     });
   }
 
   /** Options win over fields, fields over defaults; resolved once, at the first send. */
   #resolve(): PublisherSettings {
+    // Fields are set after the constructor ran (class fields of a subclass): checked here, at the first use.
+    parseOptions(publisherOptionsSchema, definedFields(this, PUBLISHER_FIELDS), `${this.constructor.name} fields`);
     const o = this.#options;
     const mandatory = o.mandatory ?? this.mandatory ?? false;
     if (mandatory) this.connection.require('mandatory', 'A mandatory publisher');
@@ -247,13 +263,16 @@ export class Publisher<TBody = unknown> {
       exchange: exchangeName,
       exchangeObject: typeof exchange === 'string' ? undefined : exchange,
       queues,
+      exchangeType: o.exchangeType ?? this.exchangeType ?? 'direct',
+      durable: o.durable ?? this.durable ?? true,
+      autoDelete: o.autoDelete ?? this.autoDelete ?? false,
       routingKey: o.routingKey ?? this.routingKey ?? '',
       serializer: o.serializer ?? this.serializer ?? 'json',
       compression: o.compression ?? this.compression,
       persistent: o.persistent ?? this.persistent ?? true,
       mandatory,
-      headers: o.headers,
-      appId: o.appId,
+      headers: o.headers ?? this.headers,
+      appId: o.appId ?? this.appId,
       schema: (o.schema ?? this.schema) as BodySchema<unknown> | undefined,
     };
     return this.#settings;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { type Covers, flag, table, text } from './client-options.js';
 import { ConfigurationError } from './errors.js';
 import { didYouMean } from './nearest-name.js';
 import { parseOptions } from './options.js';
@@ -13,15 +14,6 @@ import type {
   QueueSpec,
 } from './topology.js';
 
-/**
- * A schema shape with an entry for every key of `T` (tsc names the one missing when `T` grows); it may have more
- * (an option being added on another branch).
- */
-type Covers<T> = Record<keyof T, z.ZodType> & Record<string, z.ZodType>;
-
-const flag = z.boolean().optional();
-const text = z.string().optional();
-const table = z.record(z.string(), z.unknown()).optional();
 const whole = (min: number, max = Number.MAX_SAFE_INTEGER) => z.number().int().min(min).max(max).optional();
 
 /** The types of the friendly queue arguments; raw `x-...` arguments pass as given. */

@@ -155,3 +155,9 @@ export function withoutUndefined<T extends object>(value: Lenient<T>): T {
   for (const [key, item] of Object.entries(value)) if (item !== undefined) out[key] = item;
   return out as T;
 }
+
+/**
+ * An exchange type as a field or option takes it: one of {@link ExchangeType}, typed wide enough that a subclass's
+ * `override exchangeType = 'topic'` (inferred as `string`) compiles; a wrong name is a ConfigurationError at run time.
+ */
+export type ExchangeTypeName = ExchangeType | (string & {});

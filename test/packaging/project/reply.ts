@@ -11,8 +11,7 @@ interface Reply {
 
 class RequestPublisher extends Publisher<Request> {
   override exchange = 'packaging.requests';
-  // TODO(issue 11 item 11): plain `override exchangeType = 'direct'` once the field type allows it (TS2416 today).
-  override exchangeType = 'direct' as const;
+  override exchangeType = 'direct';
   override routingKey = 'double';
 }
 
@@ -28,9 +27,7 @@ class Doubler extends Consumer<Request> {
       await message.reject();
       return;
     }
-    // TODO(issue 11 item 11): `{ routingKey: replyTo, correlationId }` once SendOptions accepts undefined.
-    const options = correlationId === undefined ? { routingKey: replyTo } : { routingKey: replyTo, correlationId };
-    await this.replies.send({ doubled: body.n * 2 }, options);
+    await this.replies.send({ doubled: body.n * 2 }, { routingKey: replyTo, correlationId });
     await message.ack();
   }
 }
