@@ -145,7 +145,7 @@ type OptionalKeys<T> = { [K in keyof T]-?: object extends Pick<T, K> ? K : never
 /**
  * `T` whose optional properties also take an explicit `undefined`, so that a caller compiled with
  * `exactOptionalPropertyTypes` can pass `{ durable: options.durable }` through. Core drops the undefined ones
- * (see {@link withoutUndefined}) before a transport sees them.
+ * (see `withoutUndefined`) before a transport sees them.
  */
 export type Lenient<T> = Omit<T, OptionalKeys<T>> & { [K in OptionalKeys<T>]?: T[K] | undefined };
 
