@@ -18,7 +18,15 @@ describe.skipIf(!available)('README', () => {
     const file = `${packageDir}readme-example.tmp.ts`;
     writeFileSync(file, blocks.join('\n'));
     try {
-      const run = spawnSync(process.execPath, [tsxCli, file], { cwd: packageDir, encoding: 'utf8', timeout: 30_000 });
+      // Plain output whatever the runner's terminal says (lerna --stream forces colours on children).
+      const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
+      delete env.FORCE_COLOR;
+      const run = spawnSync(process.execPath, [tsxCli, file], {
+        cwd: packageDir,
+        encoding: 'utf8',
+        timeout: 30_000,
+        env,
+      });
       expect(run.stderr).toBe('');
       expect(run.status).toBe(0);
       expect(run.stdout).toContain("received { import_feed: 'http://example.org/rss' }");
