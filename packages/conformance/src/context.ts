@@ -79,6 +79,11 @@ export class SuiteContext {
       this.api.it.skip(name, async () => {}, timeout);
       return;
     }
+    const knownFailure = this.options.knownFailures?.[name];
+    if (knownFailure !== undefined) {
+      this.api.it.skip(`${name} [known failure: ${knownFailure}]`, async () => {}, timeout);
+      return;
+    }
     this.api.it(name, (context) => this.#run(context, options, body), timeout);
   }
 
